@@ -1,0 +1,95 @@
+//! Blocking visibility: `on_block` before a worker parks, and the returned
+//! guard's drop (`on_unblock`) after it wakes.
+
+use crate::events::EventKind;
+use crate::registry::registry;
+use crate::resource::Resource;
+use crate::sync::Arc;
+use crate::worker::{current_worker, Blocked, Op, Worker, WorkerState};
+use std::panic::Location;
+use std::time::{Duration, Instant};
+
+/// Held while a worker waits; dropping it marks the worker running again.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::Op;
+///
+/// let guard = vigil_detector::on_block(Op::Sleep, std::panic::Location::caller(), Vec::new());
+/// std::thread::sleep(std::time::Duration::from_millis(1));
+/// assert!(guard.waited() >= std::time::Duration::from_millis(1));
+/// ```
+#[must_use = "the worker counts as blocked until the guard is dropped"]
+#[derive(Debug)]
+pub struct BlockGuard {
+    worker: Option<Arc<Worker>>,
+    since: Instant,
+    op: Op,
+}
+
+/// Marks the calling worker blocked in `op` on `resources` at `site` until the
+/// returned guard drops. Callers reach this only on a slow path (after a
+/// `try_` attempt failed), so it may read the clock and take locks.
+#[cold]
+#[inline(never)]
+pub fn on_block(op: Op, site: &'static Location<'static>, resources: Vec<Arc<dyn Resource>>) -> BlockGuard {
+    let since = Instant::now();
+    if !crate::enabled() {
+        return BlockGuard { worker: None, since, op };
+    }
+    let Some(worker) = current_worker() else {
+        return BlockGuard { worker: None, since, op };
+    };
+    let first = resources.first().map(|r| r.meta().to_ref());
+    {
+        let mut st = worker.state.lock();
+        st.state = WorkerState::Blocked;
+        st.blocked = Some(Blocked { op, resources, site, since });
+    }
+    let message = match &first {
+        Some(r) => format!("{} blocked in {op} on {r} at {}", worker.to_ref(), crate::site::short(site)),
+        None => format!("{} blocked in {op} at {}", worker.to_ref(), crate::site::short(site)),
+    };
+    registry().events.push(EventKind::Block, Some(worker.to_ref()), first, Some(op), message);
+    BlockGuard { worker: Some(worker), since, op }
+}
+
+impl BlockGuard {
+    /// When the wait started.
+    pub fn since(&self) -> Instant {
+        self.since
+    }
+
+    /// How long the worker has waited so far.
+    pub fn waited(&self) -> Duration {
+        self.since.elapsed()
+    }
+
+    /// Ends the wait now (same as dropping the guard); returns how long it was.
+    pub fn on_unblock(self) -> Duration {
+        self.since.elapsed()
+    }
+}
+
+impl Drop for BlockGuard {
+    fn drop(&mut self) {
+        let Some(worker) = self.worker.take() else { return };
+        let first = {
+            let mut st = worker.state.lock();
+            let first = st.blocked.take().and_then(|b| b.resources.first().map(|r| r.meta().to_ref()));
+            if st.state == WorkerState::Blocked {
+                st.state = WorkerState::Running;
+            }
+            first
+        };
+        let waited = self.since.elapsed();
+        registry().events.push(
+            EventKind::Unblock,
+            Some(worker.to_ref()),
+            first,
+            Some(self.op),
+            format!("{} unblocked from {} after {waited:?}", worker.to_ref(), self.op),
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! Checks: leak checks, guards that scope them to one test, and the findings
+//! of the deadlock and race checkers.
+//!
+//! `cargo test` runs tests on parallel threads of one process. A guard judges
+//! only workers spawned, directly or transitively, by the thread that made it
+//! during its life, and only findings that involve them; so parallel tests
+//! never see each other's bugs and each report names its test.
+
+use crate::findings::{DeadlockReport, RaceReport, Stored};
+use crate::leak::{LeakQuery, LeakReport};
+use crate::registry::registry;
+use crate::report::Report;
+use crate::snapshot::Snapshot;
+use crate::worker::{current_worker, WorkerId};
+use std::time::Duration;
+
+fn query_all() -> LeakQuery {
+    let me = current_worker();
+    LeakQuery {
+        grace: crate::config().leak_grace,
+        ignore_names: Vec::new(),
+        ignore_sites: Vec::new(),
+        root: None,
+        since: WorkerId(0),
+        ignore_under: Vec::new(),
+        caller: me.as_ref().map(|w| w.id()),
+        exclude_ids: Vec::new(),
+    }
+    .excluding_ancestors_of(me.as_deref())
+}
+
+impl LeakQuery {
+    /// A worker never reports the workers that (transitively) spawned it.
+    fn excluding_ancestors_of(mut self, me: Option<&crate::Worker>) -> LeakQuery {
+        if let Some(me) = me {
+            self.exclude_ids = me.lineage.to_vec();
+        }
+        self
+    }
+}
+
+/// Leaked workers of the whole process: every tracked worker still alive
+/// after the grace period (`VIGIL_LEAK_GRACE_MS`), except the caller and its
+/// ancestors.
+///
+/// # Examples
+///
+/// ```
+/// let report = vigil_detector::check::leaks();
+/// println!("{report}");
+/// ```
+pub fn leaks() -> LeakReport {
+    query_all().run(None)
+}
+
+/// Panics with the report if [`leaks`] finds any.
+///
+/// # Panics
+///
+/// When a tracked worker is still alive after the grace period.
+///
+/// # Examples
+///
+/// ```
+/// vigil_detector::check::assert_no_leaks();
+/// ```
+#[track_caller]
+pub fn assert_no_leaks() {
+    let report = leaks();
+    if !report.is_empty() {
+        panic!("{report}");
+    }
+}
+
+fn deadlocks_where(keep: impl Fn(&Stored<DeadlockReport>) -> bool) -> Vec<DeadlockReport> {
+    registry().findings.deadlocks.lock().iter().filter(|s| keep(s)).map(|s| s.report.clone()).collect()
+}
+
+fn races_where(keep: impl Fn(&Stored<RaceReport>) -> bool) -> Vec<RaceReport> {
+    registry().findings.races.lock().iter().filter(|s| keep(s)).map(|s| s.report.clone()).collect()
+}
+
+/// Every deadlock found so far: actual ones (cycles, double locks, recursive
+/// reads under a waiting writer) and potential ones (lock-order inversions).
+///
+/// # Examples
+///
+/// ```
+/// for d in vigil_detector::check::deadlocks() {
+///     println!("{d}");
+/// }
+/// ```
+pub fn deadlocks() -> Vec<DeadlockReport> {
+    deadlocks_where(|_| true)
+}
+
+/// Every data race found so far.
+///
+/// # Examples
+///
+/// ```
+/// assert!(vigil_detector::check::races().len() >= 0);
+/// ```
+pub fn races() -> Vec<RaceReport> {
+    races_where(|_| true)
+}
+
+/// Every data race found so far, removing them (later calls return only new ones).
+///
+/// # Examples
+///
+/// ```
+/// let _ = vigil_detector::check::take_races();
+/// assert!(vigil_detector::check::take_races().is_empty());
+/// ```
+pub fn take_races() -> Vec<RaceReport> {
+    std::mem::take(&mut *registry().findings.races.lock()).into_iter().map(|s| s.report).collect()
+}
+
+/// Panics with every race found so far, if any.
+///
+/// # Panics
+///
+/// When the race checker has found a race.
+///
+/// # Examples
+///
+/// ```
+/// vigil_detector::check::assert_no_races();
+/// ```
+#[track_caller]
+pub fn assert_no_races() {
+    let races = races();
+    if !races.is_empty() {
+        let text: Vec<String> = races.iter().map(|r| r.to_string()).collect();
+        panic!("vigil: {} data race(s):\n{}", races.len(), text.join("\n"));
+    }
+}
+
+/// Everything: leaks (after the grace period), deadlocks, races and resource statistics.
+///
+/// # Examples
+///
+/// ```
+/// let report = vigil_detector::check::report();
+/// println!("{report}");
+/// ```
+pub fn report() -> Report {
+    let leaks = leaks();
+    let snap = snapshot();
+    Report {
+        guard: None,
+        leaks: leaks.leaks,
+        deadlocks: deadlocks(),
+        races: races(),
+        resources: snap.resources,
+        dropped_events: snap.counts.dropped_events,
+    }
+}
+
+/// The live state: every worker (with what it is blocked on, since when) and
+/// every live resource with its statistics.
+///
+/// # Examples
+///
+/// ```
+/// let snap = vigil_detector::check::snapshot();
+/// assert!(snap.counts.workers <= snap.workers.len());
+/// ```
+pub fn snapshot() -> Snapshot {
+    crate::snapshot::take()
+}
+
+/// Checks everything at the end of `main`: prints the report, and panics when
+/// `VIGIL_PANIC_ON_LEAK=1` and there are findings.
+///
+/// # Panics
+///
+/// With the report, when `VIGIL_PANIC_ON_LEAK=1` and anything was found.
+///
+/// # Examples
+///
+/// ```
+/// // ... at the end of the program ...
+/// let report = vigil_detector::check::verify_at_exit();
+/// assert!(report.is_empty());
+/// ```
+pub fn verify_at_exit() -> Report {
+    let report = report();
+    if !report.is_empty() {
+        eprintln!("{report}");
+        if crate::config().panic_on_leak && !std::thread::panicking() {
+            panic!("{report}");
+        }
+    }
+    report
+}
+
+// === guards ===
+
+/// The scope and options shared by [`LeakGuard`] and [`Guard`].
+#[derive(Debug, Clone)]
+struct Scope {
+    query: LeakQuery,
+    thread_name: Option<String>,
+    root: Option<WorkerId>,
+    panicking: bool,
+    finding_seq: u64,
+}
+
+impl Scope {
+    fn new() -> Scope {
+        let me = current_worker();
+        let reg = registry();
+        let root = me.as_ref().map(|w| w.id());
+        Scope {
+            query: LeakQuery {
+                grace: crate::config().leak_grace,
+                ignore_names: Vec::new(),
+                ignore_sites: Vec::new(),
+                root,
+                since: reg.watermark(),
+                ignore_under: Vec::new(),
+                caller: root,
+                exclude_ids: Vec::new(),
+            },
+            thread_name: std::thread::current().name().map(str::to_owned),
+            root,
+            panicking: crate::config().panic_on_leak,
+            finding_seq: reg.findings.current_seq(),
+        }
+    }
+
+    fn ignore_current(&mut self) {
+        self.query.ignore_under =
+            registry().live_workers().iter().filter(|w| !w.external).map(|w| w.id()).collect();
+    }
+
+    fn charged(&self, seq: u64, charged_to: bool) -> bool {
+        seq > self.finding_seq && charged_to
+    }
+
+    fn report(&self) -> Report {
+        let leaks = self.query.run(self.thread_name.clone());
+        let (deadlocks, races) = match self.root {
+            Some(root) => (
+                deadlocks_where(|s| self.charged(s.seq, s.charged_to(root))),
+                races_where(|s| self.charged(s.seq, s.charged_to(root))),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Report {
+            guard: self.thread_name.clone(),
+            leaks: leaks.leaks,
+            deadlocks,
+            races,
+            resources: Vec::new(),
+            dropped_events: registry().events.dropped(),
+        }
+    }
+}
+
+fn conclude(scope: &Scope, text: String, empty: bool) {
+    if empty {
+        return;
+    }
+    if scope.panicking && !std::thread::panicking() {
+        panic!("{text}");
+    }
+    eprintln!("{text}");
+}
+
+macro_rules! scope_options {
+    () => {
+        /// How long to wait for workers to finish before calling them leaked
+        /// (default `VIGIL_LEAK_GRACE_MS`, 1000 ms).
+        pub fn grace(mut self, grace: Duration) -> Self {
+            self.scope.query.grace = grace;
+            self
+        }
+
+        /// Ignores workers whose name contains `substr`.
+        pub fn ignore_name(mut self, substr: impl Into<String>) -> Self {
+            self.scope.query.ignore_names.push(substr.into());
+            self
+        }
+
+        /// Ignores workers whose spawn site or blocking site (`file:line:col`) contains `substr`.
+        pub fn ignore_site(mut self, substr: impl Into<String>) -> Self {
+            self.scope.query.ignore_sites.push(substr.into());
+            self
+        }
+
+        /// Also ignores workers spawned during the guard's life by workers that
+        /// were already alive when it was made (like goleak's `IgnoreCurrent`).
+        pub fn ignore_current(mut self) -> Self {
+            self.scope.ignore_current();
+            self
+        }
+
+        /// Panics at drop when anything is found (as `VIGIL_PANIC_ON_LEAK=1` does),
+        /// except while the thread is already unwinding.
+        pub fn panicking(mut self) -> Self {
+            self.scope.panicking = true;
+            self
+        }
+    };
+}
+
+/// Checks, when dropped, that every worker spawned during its life by its
+/// thread (or their descendants) has finished; prints the report, or panics
+/// with it when `VIGIL_PANIC_ON_LEAK=1` or built with [`panicking`](LeakGuard::panicking).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::check::LeakGuard;
+///
+/// let guard = LeakGuard::new().grace(Duration::from_millis(100)).ignore_name("background-");
+/// // ... spawn and join workers ...
+/// let report = guard.check();
+/// assert!(report.is_empty());
+/// ```
+#[derive(Debug)]
+#[must_use = "the guard checks for leaks when it is dropped"]
+pub struct LeakGuard {
+    scope: Scope,
+    done: bool,
+}
+
+impl Default for LeakGuard {
+    fn default() -> Self {
+        LeakGuard::new()
+    }
+}
+
+impl LeakGuard {
+    /// A guard scoped to the calling thread's lineage, from now on.
+    pub fn new() -> LeakGuard {
+        LeakGuard { scope: Scope::new(), done: false }
+    }
+
+    scope_options!();
+
+    /// Ends the guard now and returns its findings instead of printing or panicking.
+    pub fn check(mut self) -> LeakReport {
+        self.done = true;
+        self.scope.query.run(self.scope.thread_name.clone())
+    }
+}
+
+impl Drop for LeakGuard {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let report = self.scope.query.run(self.scope.thread_name.clone());
+        conclude(&self.scope, report.to_string(), report.is_empty());
+    }
+}
+
+/// The one line a test adds: at drop, checks leaks, deadlocks and races
+/// involving the lineage of the thread that made it.
+///
+/// # Examples
+///
+/// ```
+/// let _g = vigil_detector::check::guard();
+/// // ... the test ...
+/// ```
+pub fn guard() -> Guard {
+    Guard { scope: Scope::new(), done: false }
+}
+
+/// A guard over leaks, deadlocks and races of one lineage; see [`guard`].
+///
+/// # Examples
+///
+/// ```
+/// let g = vigil_detector::check::guard().panicking();
+/// let report = g.check(); // ends the guard now
+/// assert!(report.is_empty());
+/// ```
+#[derive(Debug)]
+#[must_use = "the guard checks when it is dropped"]
+pub struct Guard {
+    scope: Scope,
+    done: bool,
+}
+
+impl Guard {
+    scope_options!();
+
+    /// Ends the guard now and returns its findings instead of printing or panicking.
+    pub fn check(mut self) -> Report {
+        self.done = true;
+        self.scope.report()
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let report = self.scope.report();
+        conclude(&self.scope, report.to_string(), report.is_empty());
+    }
+}

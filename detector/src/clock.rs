@@ -1,0 +1,115 @@
+//! Vector clocks: a small value type whose `PartialOrd` is happens-before.
+//!
+//! Slot `i` counts the events of the thread that owns slot `i`. Slots are
+//! reused after a thread ends (see `hb`), so a clock is as wide as the number
+//! of threads alive at once, not of all threads ever spawned.
+
+use std::cmp::Ordering as CmpOrdering;
+
+/// A vector clock. `a <= b` means every event `a` knows of, `b` knows of too
+/// (`a` happens-before-or-equals `b`); `partial_cmp == None` means concurrent.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::VectorClock;
+///
+/// let mut a = VectorClock::new();
+/// a.tick(0);
+/// let mut b = VectorClock::new();
+/// b.tick(1);
+/// assert_eq!(a.partial_cmp(&b), None); // concurrent
+/// b.join(&a);
+/// assert!(a < b); // a happens-before b
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VectorClock {
+    slots: Vec<u32>,
+}
+
+impl VectorClock {
+    /// The zero clock.
+    pub const fn new() -> VectorClock {
+        VectorClock { slots: Vec::new() }
+    }
+
+    /// The count at `slot` (0 when the clock is narrower).
+    #[inline]
+    pub fn get(&self, slot: usize) -> u32 {
+        self.slots.get(slot).copied().unwrap_or(0)
+    }
+
+    /// Sets the count at `slot`.
+    pub fn set(&mut self, slot: usize, value: u32) {
+        if self.slots.len() <= slot {
+            self.slots.resize(slot + 1, 0);
+        }
+        self.slots[slot] = value;
+    }
+
+    /// Advances `slot` by one and returns the new count.
+    #[inline]
+    pub fn tick(&mut self, slot: usize) -> u32 {
+        let v = self.get(slot).saturating_add(1);
+        self.set(slot, v);
+        v
+    }
+
+    /// Point-wise maximum: afterwards `self` knows everything `other` knew.
+    #[inline]
+    pub fn join(&mut self, other: &VectorClock) {
+        if self.slots.len() < other.slots.len() {
+            self.slots.resize(other.slots.len(), 0);
+        }
+        for (mine, theirs) in self.slots.iter_mut().zip(&other.slots) {
+            if *theirs > *mine {
+                *mine = *theirs;
+            }
+        }
+    }
+
+    /// Number of slots this clock carries.
+    pub fn width(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+impl PartialOrd for VectorClock {
+    fn partial_cmp(&self, other: &VectorClock) -> Option<CmpOrdering> {
+        let n = self.slots.len().max(other.slots.len());
+        let (mut less, mut greater) = (false, false);
+        for i in 0..n {
+            match self.get(i).cmp(&other.get(i)) {
+                CmpOrdering::Less => less = true,
+                CmpOrdering::Greater => greater = true,
+                CmpOrdering::Equal => {}
+            }
+        }
+        match (less, greater) {
+            (false, false) => Some(CmpOrdering::Equal),
+            (true, false) => Some(CmpOrdering::Less),
+            (false, true) => Some(CmpOrdering::Greater),
+            (true, true) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_is_pointwise_max_and_orders() {
+        let mut a = VectorClock::new();
+        a.set(0, 3);
+        a.set(2, 1);
+        let mut b = VectorClock::new();
+        b.set(1, 5);
+        assert_eq!(a.partial_cmp(&b), None);
+        let mut c = a.clone();
+        c.join(&b);
+        assert_eq!((c.get(0), c.get(1), c.get(2)), (3, 5, 1));
+        assert!(a < c && b < c);
+        assert_eq!(c.partial_cmp(&c.clone()), Some(CmpOrdering::Equal));
+    }
+}

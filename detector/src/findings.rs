@@ -1,0 +1,301 @@
+//! Deadlock and race findings: their wire shapes, their human text, and the
+//! store that keeps them, charged to the lineages of the workers involved so
+//! a guard sees only its own.
+
+use crate::registry::registry;
+use crate::resource::ResourceRef;
+use crate::sync::{Arc, AtomicU64, Mutex, Ordering};
+use crate::worker::{Worker, WorkerId, WorkerRef};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fmt;
+
+// === deadlocks ===
+
+/// The kind of a deadlock finding. Serialized as the contract's strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlockKind {
+    /// A wait-for cycle among lock owners (AB-BA), happening now.
+    Cycle,
+    /// A thread locking a lock it already holds.
+    DoubleLock,
+    /// A thread re-read-locking an `RwLock` while a writer waits (Go's RWR).
+    RecursiveRead,
+    /// A lock-order inversion seen across threads (a potential deadlock).
+    LockOrder,
+    /// A `WaitGroup` `add` from zero not ordered before a concurrent `wait`.
+    WaitgroupMisuse,
+}
+
+impl DeadlockKind {
+    /// The kind's contract name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::DeadlockKind::DoubleLock.as_str(), "double_lock");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlockKind::Cycle => "cycle",
+            DeadlockKind::DoubleLock => "double_lock",
+            DeadlockKind::RecursiveRead => "recursive_read",
+            DeadlockKind::LockOrder => "lock_order",
+            DeadlockKind::WaitgroupMisuse => "waitgroup_misuse",
+        }
+    }
+}
+
+/// One side of a deadlock: who waits (or acquired), for what, held by whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitEdge {
+    /// The waiting (or acquiring) worker.
+    pub waiter: WorkerRef,
+    /// Where it waits (or acquired).
+    pub waiter_site: String,
+    /// How long it has waited, if it is waiting.
+    pub waiting_ms: Option<u64>,
+    /// The lock.
+    pub resource: ResourceRef,
+    /// The worker holding it, if known.
+    pub holder: Option<WorkerRef>,
+    /// Where the holder acquired it.
+    pub holder_site: Option<String>,
+    /// How long the holder has held it.
+    pub held_ms: Option<u64>,
+}
+
+/// A deadlock, or a potential one (`lock_order`).
+///
+/// JSON: `{"kind", "threads", "resources", "sites", "edges", "message"}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlockReport {
+    /// What kind of deadlock.
+    pub kind: DeadlockKind,
+    /// Every worker involved.
+    pub threads: Vec<WorkerRef>,
+    /// Every lock involved.
+    pub resources: Vec<ResourceRef>,
+    /// Every site involved (`file:line:col`).
+    pub sites: Vec<String>,
+    /// Both sides of each wait: waiter and holder.
+    pub edges: Vec<WaitEdge>,
+    /// A one-sentence summary.
+    pub message: String,
+}
+
+impl fmt::Display for DeadlockReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "vigil: DEADLOCK ({}): {}", self.kind.as_str(), self.message)?;
+        for e in &self.edges {
+            write!(f, "  {} at {}", e.waiter, e.waiter_site)?;
+            if let Some(ms) = e.waiting_ms {
+                write!(f, " waiting {ms} ms")?;
+            }
+            write!(f, " for {}", e.resource)?;
+            if let Some(h) = &e.holder {
+                write!(f, ", held by {h}")?;
+                if let Some(s) = &e.holder_site {
+                    write!(f, " since {s}")?;
+                }
+                if let Some(ms) = e.held_ms {
+                    write!(f, " ({ms} ms)")?;
+                }
+            }
+            writeln!(f)?;
+        }
+        if self.edges.is_empty() {
+            for s in &self.sites {
+                writeln!(f, "  at {s}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// === races ===
+
+/// The kind of a race: the earlier access, then the later one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum RaceKind {
+    /// Two unordered writes.
+    #[serde(rename = "write-write")]
+    WriteWrite,
+    /// A read, then an unordered write.
+    #[serde(rename = "read-write")]
+    ReadWrite,
+    /// A write, then an unordered read.
+    #[serde(rename = "write-read")]
+    WriteRead,
+}
+
+impl RaceKind {
+    /// The kind's contract name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::RaceKind::WriteRead.as_str(), "write-read");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaceKind::WriteWrite => "write-write",
+            RaceKind::ReadWrite => "read-write",
+            RaceKind::WriteRead => "write-read",
+        }
+    }
+}
+
+/// One side of a race: `{"thread", "site", "op"}` plus the backtrace if kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct Access {
+    /// The worker that made the access.
+    pub thread: WorkerRef,
+    /// Where (`file:line:col`).
+    pub site: String,
+    /// `"read"` or `"write"`.
+    pub op: &'static str,
+    /// Resolved, trimmed backtrace frames (may be empty).
+    pub backtrace: Vec<String>,
+}
+
+/// A data race between two accesses not ordered by happens-before.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaceReport {
+    /// Which accesses conflicted.
+    pub kind: RaceKind,
+    /// The later access (the one that found the race).
+    pub current: Access,
+    /// The earlier, unordered access.
+    pub previous: Access,
+    /// The memory raced on.
+    pub resource: ResourceRef,
+}
+
+impl fmt::Display for RaceReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn cap(op: &str) -> String {
+            let mut c = op.chars();
+            c.next().map(|h| h.to_uppercase().chain(c).collect()).unwrap_or_default()
+        }
+        writeln!(f, "==================")?;
+        writeln!(f, "WARNING: DATA RACE ({})", self.kind.as_str())?;
+        writeln!(f, "{} at {} by {}:", cap(self.current.op), self.resource, self.current.thread)?;
+        writeln!(f, "  {}", self.current.site)?;
+        for fr in &self.current.backtrace {
+            writeln!(f, "      {fr}")?;
+        }
+        writeln!(f)?;
+        writeln!(f, "Previous {} at {} by {}:", self.previous.op, self.resource, self.previous.thread)?;
+        writeln!(f, "  {}", self.previous.site)?;
+        for fr in &self.previous.backtrace {
+            writeln!(f, "      {fr}")?;
+        }
+        writeln!(f, "==================")
+    }
+}
+
+// === the store ===
+
+#[derive(Debug)]
+pub(crate) struct Stored<T> {
+    pub(crate) seq: u64,
+    pub(crate) involved: Vec<(WorkerId, Arc<[WorkerId]>)>,
+    pub(crate) report: T,
+}
+
+impl<T> Stored<T> {
+    /// Whether a worker of `root`'s lineage is involved.
+    pub(crate) fn charged_to(&self, root: WorkerId) -> bool {
+        self.involved.iter().any(|(id, lineage)| *id == root || lineage.contains(&root))
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub(crate) seq: AtomicU64,
+    pub(crate) deadlocks: Mutex<Vec<Stored<DeadlockReport>>>,
+    pub(crate) races: Mutex<Vec<Stored<RaceReport>>>,
+    seen: Mutex<HashSet<String>>,
+}
+
+impl Findings {
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn current_seq(&self) -> u64 {
+        self.seq.load(Ordering::Relaxed)
+    }
+}
+
+fn involved_of(workers: &[Arc<Worker>]) -> Vec<(WorkerId, Arc<[WorkerId]>)> {
+    workers.iter().map(|w| (w.id, w.lineage.clone())).collect()
+}
+
+/// Records a deadlock finding once per `dedup_key`; returns whether it was new.
+/// New findings are also emitted as a `tracing` warning and a dashboard event.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{DeadlockKind, DeadlockReport};
+///
+/// let report = DeadlockReport {
+///     kind: DeadlockKind::LockOrder,
+///     threads: vec![],
+///     resources: vec![],
+///     sites: vec!["a.rs:1:1".into(), "b.rs:2:2".into()],
+///     edges: vec![],
+///     message: "lock order inverted".into(),
+/// };
+/// let me = vigil_detector::current_worker().unwrap();
+/// assert!(vigil_detector::record_deadlock(report.clone(), &[me.clone()], "doc-example"));
+/// assert!(!vigil_detector::record_deadlock(report, &[me], "doc-example"));
+/// ```
+pub fn record_deadlock(report: DeadlockReport, involved: &[Arc<Worker>], dedup_key: &str) -> bool {
+    let reg = registry();
+    if !reg.findings.seen.lock().insert(format!("deadlock:{dedup_key}")) {
+        return false;
+    }
+    tracing::warn!(target: "vigil", kind = report.kind.as_str(), "{report}");
+    reg.events.push(
+        crate::EventKind::Deadlock,
+        report.threads.first().cloned(),
+        report.resources.first().cloned(),
+        None,
+        format!("deadlock ({}): {}", report.kind.as_str(), report.message),
+    );
+    let stored = Stored { seq: reg.findings.next_seq(), involved: involved_of(involved), report };
+    reg.findings.deadlocks.lock().push(stored);
+    true
+}
+
+/// Records a race finding once per `dedup_key` (its pair of sites); returns
+/// whether it was new. Also emitted as a `tracing` warning and a dashboard event.
+pub fn record_race(report: RaceReport, involved: &[Arc<Worker>], dedup_key: &str) -> bool {
+    let reg = registry();
+    if !reg.findings.seen.lock().insert(format!("race:{dedup_key}")) {
+        return false;
+    }
+    tracing::warn!(target: "vigil", kind = report.kind.as_str(), "{report}");
+    reg.events.push(
+        crate::EventKind::Race,
+        Some(report.current.thread.clone()),
+        Some(report.resource.clone()),
+        None,
+        format!(
+            "data race ({}) on {}: {} at {} vs {} at {}",
+            report.kind.as_str(),
+            report.resource,
+            report.current.thread,
+            report.current.site,
+            report.previous.thread,
+            report.previous.site
+        ),
+    );
+    let stored = Stored { seq: reg.findings.next_seq(), involved: involved_of(involved), report };
+    reg.findings.races.lock().push(stored);
+    true
+}

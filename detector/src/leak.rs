@@ -1,0 +1,219 @@
+//! Leak findings and the leak check: wait up to the grace period for workers
+//! to finish (woken by each finish, never sleeping the whole period), then
+//! report those that remain.
+
+use crate::registry::registry;
+use crate::snapshot::BlockedOn;
+use crate::sync::Arc;
+use crate::worker::{Worker, WorkerId, WorkerRef, WorkerState};
+use serde::Serialize;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// One leaked worker: `{"worker", "state", "blocked_on", "spawned_at", "since_ms", …}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Leak {
+    /// The worker.
+    pub worker: WorkerRef,
+    /// `running` or `blocked`.
+    pub state: WorkerState,
+    /// What it waits on, if blocked.
+    pub blocked_on: Option<BlockedOn>,
+    /// Where it was spawned (`file:line:col`).
+    pub spawned_at: String,
+    /// How long it has been in its state: blocked for, or alive for.
+    pub since_ms: u64,
+    /// The worker that spawned it.
+    pub parent: Option<WorkerRef>,
+    /// The spawn backtrace, trimmed of vigil's frames.
+    pub backtrace: Vec<String>,
+}
+
+impl Leak {
+    pub(crate) fn of(w: &Worker, now: Instant) -> Leak {
+        let blocked_on = BlockedOn::of(w, now);
+        let state = if blocked_on.is_some() { WorkerState::Blocked } else { w.state() };
+        let since_ms = match &blocked_on {
+            Some(b) => b.since_ms,
+            None => now.saturating_duration_since(w.started).as_millis() as u64,
+        };
+        Leak {
+            worker: w.to_ref(),
+            state,
+            blocked_on,
+            spawned_at: w.spawned_at.map(crate::site::short).unwrap_or_default(),
+            since_ms,
+            parent: w.parent.clone(),
+            backtrace: crate::trace::render(&w.backtrace),
+        }
+    }
+}
+
+fn secs(ms: u64) -> String {
+    format!("{:.1}s", ms as f64 / 1000.0)
+}
+
+impl fmt::Display for Leak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.worker)?;
+        match &self.blocked_on {
+            Some(b) => {
+                write!(f, " [blocked {} in {}", secs(b.since_ms), b.op)?;
+                if let Some(r) = &b.resource {
+                    write!(f, " on {r}")?;
+                    if !b.summary.is_empty() {
+                        write!(f, " ({})", b.summary)?;
+                    }
+                }
+                if b.resources.len() > 1 {
+                    let rest: Vec<String> = b.resources[1..].iter().map(|r| r.to_string()).collect();
+                    write!(f, " and {}", rest.join(", "))?;
+                }
+                writeln!(f, " at {}]", b.site)?;
+            }
+            None => writeln!(f, " [{} for {}]", self.state.as_str(), secs(self.since_ms))?,
+        }
+        write!(f, "  spawned at {}", self.spawned_at)?;
+        match &self.parent {
+            Some(p) => writeln!(f, " by {p}")?,
+            None => writeln!(f)?,
+        }
+        if !self.backtrace.is_empty() {
+            writeln!(f, "  spawn backtrace:")?;
+            for (i, fr) in self.backtrace.iter().enumerate() {
+                writeln!(f, "    {i}: {fr}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The result of a leak check: `{"guard", "leaks": [...]}`.
+///
+/// # Examples
+///
+/// ```
+/// let report = vigil_detector::check::LeakGuard::new().check();
+/// assert!(report.is_empty());
+/// println!("{report}"); // "vigil: no leaked workers"
+/// ```
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LeakReport {
+    /// The name of the thread that made the guard (the test's name under libtest), if scoped.
+    pub guard: Option<String>,
+    /// The leaked workers.
+    pub leaks: Vec<Leak>,
+}
+
+impl LeakReport {
+    /// No leaks.
+    pub fn is_empty(&self) -> bool {
+        self.leaks.is_empty()
+    }
+
+    /// Number of leaked workers.
+    pub fn len(&self) -> usize {
+        self.leaks.len()
+    }
+}
+
+impl fmt::Display for LeakReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scope = self.guard.as_ref().map(|g| format!(" by `{g}`")).unwrap_or_default();
+        if self.leaks.is_empty() {
+            return writeln!(f, "vigil: no leaked workers{scope}");
+        }
+        writeln!(f, "vigil: found {} leaked worker(s){scope}:", self.leaks.len())?;
+        for l in &self.leaks {
+            writeln!(f)?;
+            write!(f, "{l}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which workers a check judges and how long it waits.
+#[derive(Debug, Clone)]
+pub(crate) struct LeakQuery {
+    pub(crate) grace: Duration,
+    pub(crate) ignore_names: Vec<String>,
+    pub(crate) ignore_sites: Vec<String>,
+    /// `Some`: only descendants of this worker registered at or after `since`.
+    pub(crate) root: Option<WorkerId>,
+    pub(crate) since: WorkerId,
+    /// Descendants of these (workers alive when the guard was made) are ignored.
+    pub(crate) ignore_under: Vec<WorkerId>,
+    /// The checking thread itself never counts.
+    pub(crate) caller: Option<WorkerId>,
+    /// Nor do these (the checking thread's ancestors).
+    pub(crate) exclude_ids: Vec<WorkerId>,
+}
+
+impl LeakQuery {
+    fn judges(&self, w: &Worker) -> bool {
+        if w.external || Some(w.id) == self.caller || w.id < self.since || self.exclude_ids.contains(&w.id) {
+            return false;
+        }
+        if let Some(root) = self.root {
+            if !w.descends_from(root) {
+                return false;
+            }
+        }
+        if self.ignore_under.iter().any(|a| w.descends_from(*a)) {
+            return false;
+        }
+        if let Some(name) = &w.name {
+            if self.ignore_names.iter().any(|p| name.contains(p.as_str())) {
+                return false;
+            }
+        }
+        if !self.ignore_sites.is_empty() {
+            let mut sites: Vec<String> = w.spawned_at.map(crate::site::short).into_iter().collect();
+            if let Some(b) = w.blocked() {
+                sites.push(crate::site::short(b.site));
+            }
+            if sites.iter().any(|s| self.ignore_sites.iter().any(|p| s.contains(p.as_str()))) {
+                return false;
+            }
+        }
+        matches!(w.state(), WorkerState::Running | WorkerState::Blocked)
+    }
+
+    fn candidates(&self) -> Vec<Arc<Worker>> {
+        registry().live_workers().into_iter().filter(|w| self.judges(w)).collect()
+    }
+
+    /// Re-checks until clean or until the grace period ends.
+    pub(crate) fn run(&self, guard: Option<String>) -> LeakReport {
+        if !crate::enabled() {
+            return LeakReport { guard, leaks: Vec::new() };
+        }
+        let reg = registry();
+        let deadline = Instant::now() + self.grace;
+        let remaining = loop {
+            let gen = reg.finish_generation();
+            let c = self.candidates();
+            let now = Instant::now();
+            if c.is_empty() || now >= deadline {
+                break c;
+            }
+            reg.wait_for_finish(gen, (deadline - now).min(Duration::from_millis(50)));
+        };
+        let now = Instant::now();
+        let leaks: Vec<Leak> = remaining.iter().map(|w| Leak::of(w, now)).collect();
+        let report = LeakReport { guard, leaks };
+        if !report.is_empty() {
+            tracing::warn!(target: "vigil", leaks = report.len(), "{report}");
+            for l in &report.leaks {
+                reg.events.push(
+                    crate::EventKind::Leak,
+                    Some(l.worker.clone()),
+                    l.blocked_on.as_ref().and_then(|b| b.resource.clone()),
+                    l.blocked_on.as_ref().map(|b| b.op),
+                    format!("leaked: {} spawned at {}", l.worker, l.spawned_at),
+                );
+            }
+        }
+        report
+    }
+}

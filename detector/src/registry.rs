@@ -1,0 +1,220 @@
+//! The process-wide registry of live workers and resources.
+//!
+//! Sharded maps keyed by id (dashmap); no path a thread takes per operation
+//! touches them — only spawning, finishing, registering a resource and
+//! reporting do.
+
+use crate::events::{EventKind, EventRing};
+use crate::findings::Findings;
+use crate::resource::{Resource, ResourceId};
+use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering, Weak};
+use crate::worker::{Worker, WorkerId, WorkerState};
+use dashmap::DashMap;
+use std::collections::VecDeque;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+/// How many finished workers snapshots keep showing.
+const RECENT_FINISHED: usize = 256;
+
+pub(crate) struct Registry {
+    pub(crate) workers: DashMap<WorkerId, Arc<Worker>>,
+    pub(crate) resources: DashMap<ResourceId, Weak<dyn Resource>>,
+    pub(crate) recent: Mutex<VecDeque<Arc<Worker>>>,
+    next_worker: AtomicU64,
+    /// Bumped on every finish; leak checks wait on it instead of sleeping.
+    finished_gen: Mutex<u64>,
+    finished_cv: Condvar,
+    pub(crate) events: EventRing,
+    pub(crate) findings: Findings,
+    pub(crate) started: Instant,
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
+    workers: DashMap::new(),
+    resources: DashMap::new(),
+    recent: Mutex::new(VecDeque::new()),
+    next_worker: AtomicU64::new(1),
+    finished_gen: Mutex::new(0),
+    finished_cv: Condvar::new(),
+    events: EventRing::new(),
+    findings: Findings::default(),
+    started: Instant::now(),
+});
+
+pub(crate) fn registry() -> &'static Registry {
+    &REGISTRY
+}
+
+impl Registry {
+    pub(crate) fn next_worker_id(&self) -> WorkerId {
+        WorkerId(self.next_worker.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id the next worker will get: every worker registered before this
+    /// call has a smaller id.
+    pub(crate) fn watermark(&self) -> WorkerId {
+        WorkerId(self.next_worker.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn register_external(&self) -> Arc<Worker> {
+        let name = std::thread::current().name().map(str::to_owned);
+        let w = Arc::new(Worker::new(self.next_worker_id(), name, None, None, None, true));
+        self.workers.insert(w.id, w.clone());
+        w
+    }
+
+    pub(crate) fn remove_external(&self, w: &Worker) {
+        self.workers.remove(&w.id);
+    }
+
+    pub(crate) fn insert(&self, w: Arc<Worker>) {
+        self.workers.insert(w.id, w);
+    }
+
+    pub(crate) fn finish(&self, w: &Arc<Worker>, panic: Option<String>) {
+        {
+            let mut st = w.state.lock();
+            st.blocked = None;
+            st.ended = Some(Instant::now());
+            st.state = if panic.is_some() { WorkerState::Panicked } else { WorkerState::Finished };
+            st.panic = panic.clone();
+        }
+        self.workers.remove(&w.id);
+        {
+            let mut recent = self.recent.lock();
+            if recent.len() == RECENT_FINISHED {
+                recent.pop_front();
+            }
+            recent.push_back(w.clone());
+        }
+        *self.finished_gen.lock() += 1;
+        self.finished_cv.notify_all();
+        let (kind, message) = match &panic {
+            Some(msg) => (EventKind::Panic, format!("{} panicked: {msg}", w.to_ref())),
+            None => (EventKind::Finish, format!("{} finished", w.to_ref())),
+        };
+        self.events.push(kind, Some(w.to_ref()), None, None, message);
+    }
+
+    pub(crate) fn finish_generation(&self) -> u64 {
+        *self.finished_gen.lock()
+    }
+
+    /// Waits until some worker finishes after generation `seen`, or `timeout`.
+    pub(crate) fn wait_for_finish(&self, seen: u64, timeout: Duration) {
+        let gen = self.finished_gen.lock();
+        if *gen != seen {
+            return;
+        }
+        drop(self.finished_gen.wait_timeout(&self.finished_cv, gen, timeout));
+    }
+
+    /// Live workers, in id order.
+    pub(crate) fn live_workers(&self) -> Vec<Arc<Worker>> {
+        let mut v: Vec<Arc<Worker>> = self.workers.iter().map(|e| e.value().clone()).collect();
+        v.sort_by_key(|w| w.id);
+        v
+    }
+
+    pub(crate) fn live_resources(&self) -> Vec<Arc<dyn Resource>> {
+        let mut dead = Vec::new();
+        let mut live: Vec<Arc<dyn Resource>> = Vec::with_capacity(self.resources.len());
+        for e in self.resources.iter() {
+            match e.value().upgrade() {
+                Some(r) => live.push(r),
+                None => dead.push(*e.key()),
+            }
+        }
+        for id in dead {
+            self.resources.remove_if(&id, |_, w| w.strong_count() == 0);
+        }
+        live.sort_by_key(|r| r.meta().id());
+        live
+    }
+}
+
+/// Makes a resource visible to snapshots, reports and the dashboard. The
+/// registry keeps only a weak reference; call [`unregister_resource`] from the
+/// primitive's `Drop` (or let the next snapshot sweep it).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+///
+/// struct Gate(ResourceMeta);
+/// impl Resource for Gate {
+///     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// }
+///
+/// let gate = Arc::new(Gate(ResourceMeta::new(ResourceKind::Other, Some("gate".into()), std::panic::Location::caller())));
+/// vigil_detector::register_resource(gate.clone());
+/// assert!(vigil_detector::check::snapshot().resources.iter().any(|r| r.name == "gate"));
+/// vigil_detector::unregister_resource(gate.0.id());
+/// ```
+pub fn register_resource(resource: Arc<dyn Resource>) {
+    if !crate::enabled() {
+        return;
+    }
+    let id = resource.meta().id();
+    registry().resources.insert(id, Arc::downgrade(&resource));
+}
+
+/// Removes a resource from the registry (from the primitive's `Drop`).
+pub fn unregister_resource(id: ResourceId) {
+    if !crate::enabled() {
+        return;
+    }
+    registry().resources.remove(&id);
+}
+
+/// Records an event in the ring the dashboard reads (and nothing else).
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::EventKind;
+/// vigil_detector::emit(EventKind::Other, None, None, None, "hello".to_string());
+/// ```
+pub fn emit(
+    kind: EventKind,
+    worker: Option<crate::WorkerRef>,
+    resource: Option<crate::ResourceRef>,
+    op: Option<crate::Op>,
+    message: String,
+) {
+    if !crate::enabled() {
+        return;
+    }
+    registry().events.push(kind, worker, resource, op, message);
+}
+
+/// Events recorded after sequence number `after` (at most `max`), with the
+/// count of those dropped before they could be read.
+///
+/// # Examples
+///
+/// ```
+/// let batch = vigil_detector::events_since(0, 100);
+/// assert!(batch.events.len() <= 100);
+/// ```
+pub fn events_since(after: u64, max: usize) -> crate::EventsSince {
+    registry().events.since(after, max)
+}
+
+/// Waits (at most `timeout`) until an event after `after` exists.
+pub fn wait_for_events(after: u64, timeout: Duration) {
+    registry().events.wait_after(after, timeout)
+}
+
+/// Total events dropped from the ring because nobody read them in time.
+pub fn dropped_events() -> u64 {
+    registry().events.dropped()
+}
+
+/// The sequence number of the newest event.
+pub fn last_event_seq() -> u64 {
+    registry().events.last_seq()
+}

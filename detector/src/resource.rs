@@ -1,0 +1,222 @@
+//! Resources: the things workers block on (channels, locks, contexts, pools…).
+//!
+//! A primitive owns an `Arc` of its metadata type, which implements
+//! [`Resource`]; the registry keeps only a `Weak`, so a dropped primitive
+//! disappears from snapshots without any explicit bookkeeping.
+
+use crate::snapshot::ResourceStats;
+use crate::sync::{AtomicU64, Ordering};
+use serde::Serialize;
+use std::fmt;
+use std::panic::Location;
+use std::time::{Instant, SystemTime};
+
+/// A resource's process-unique id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ResourceId(pub u64);
+
+static NEXT_RESOURCE: AtomicU64 = AtomicU64::new(1);
+
+impl ResourceId {
+    /// A fresh id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::ResourceId;
+    /// assert_ne!(ResourceId::next(), ResourceId::next());
+    /// ```
+    pub fn next() -> ResourceId {
+        ResourceId(NEXT_RESOURCE.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What kind of thing a resource is. Serialized in `snake_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// An mpsc or crossbeam-style channel.
+    Channel,
+    /// A `Mutex`.
+    Mutex,
+    /// An `RwLock`.
+    RwLock,
+    /// A `Condvar`.
+    Condvar,
+    /// A `Once`, `OnceLock` or `LazyLock`.
+    Once,
+    /// A `Barrier`.
+    Barrier,
+    /// A `WaitGroup`.
+    WaitGroup,
+    /// A `Semaphore`.
+    Semaphore,
+    /// A `Context`.
+    Context,
+    /// An object `Pool`.
+    Pool,
+    /// A `WorkerPool`.
+    WorkerPool,
+    /// An `ErrGroup`.
+    ErrGroup,
+    /// A `SingleFlight`.
+    SingleFlight,
+    /// A `RaceCell` or annotated memory.
+    Memory,
+    /// An instrumented atomic.
+    Atomic,
+    /// A thread (the target of `join`).
+    Thread,
+    /// Anything else.
+    Other,
+}
+
+impl ResourceKind {
+    /// The kind's `snake_case` name, as serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::ResourceKind::RwLock.as_str(), "rw_lock");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Channel => "channel",
+            ResourceKind::Mutex => "mutex",
+            ResourceKind::RwLock => "rw_lock",
+            ResourceKind::Condvar => "condvar",
+            ResourceKind::Once => "once",
+            ResourceKind::Barrier => "barrier",
+            ResourceKind::WaitGroup => "waitgroup",
+            ResourceKind::Semaphore => "semaphore",
+            ResourceKind::Context => "context",
+            ResourceKind::Pool => "pool",
+            ResourceKind::WorkerPool => "worker_pool",
+            ResourceKind::ErrGroup => "errgroup",
+            ResourceKind::SingleFlight => "single_flight",
+            ResourceKind::Memory => "memory",
+            ResourceKind::Atomic => "atomic",
+            ResourceKind::Thread => "thread",
+            ResourceKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identity of a resource: id, kind, name and creation site.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{ResourceKind, ResourceMeta};
+///
+/// let meta = ResourceMeta::new(ResourceKind::Channel, None, std::panic::Location::caller());
+/// assert!(meta.name().contains(file!())); // unnamed resources are named by their site
+/// ```
+#[derive(Debug)]
+pub struct ResourceMeta {
+    id: ResourceId,
+    kind: ResourceKind,
+    name: String,
+    site: &'static Location<'static>,
+    created: Instant,
+    created_wall: SystemTime,
+}
+
+impl ResourceMeta {
+    /// New metadata; an unnamed resource is named after its creation site.
+    pub fn new(kind: ResourceKind, name: Option<String>, site: &'static Location<'static>) -> ResourceMeta {
+        ResourceMeta {
+            id: ResourceId::next(),
+            kind,
+            name: name.unwrap_or_else(|| crate::site::short(site)),
+            site,
+            created: Instant::now(),
+            created_wall: SystemTime::now(),
+        }
+    }
+
+    /// The resource's id.
+    pub fn id(&self) -> ResourceId {
+        self.id
+    }
+
+    /// The resource's kind.
+    pub fn kind(&self) -> ResourceKind {
+        self.kind
+    }
+
+    /// The resource's name (its creation site when not named).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the resource was created.
+    pub fn site(&self) -> &'static Location<'static> {
+        self.site
+    }
+
+    /// When the resource was created.
+    pub fn created(&self) -> Instant {
+        self.created
+    }
+
+    /// When the resource was created, as wall-clock time.
+    pub fn created_wall(&self) -> SystemTime {
+        self.created_wall
+    }
+
+    /// A serializable reference to this resource.
+    pub fn to_ref(&self) -> ResourceRef {
+        ResourceRef { id: self.id, kind: self.kind, name: self.name.clone() }
+    }
+}
+
+/// What the detector knows of a live resource.
+///
+/// Primitives implement it on the metadata they keep in an `Arc`; see
+/// [`register_resource`](crate::register_resource).
+pub trait Resource: Send + Sync + 'static {
+    /// Identity of the resource.
+    fn meta(&self) -> &ResourceMeta;
+
+    /// One line of live state for reports, e.g.
+    /// `bounded(0), 0/0 queued, 1 receiver alive, 0 receiving`.
+    fn summary(&self) -> String {
+        String::new()
+    }
+
+    /// Kind-specific statistics for snapshots.
+    fn stats(&self) -> ResourceStats {
+        ResourceStats::None
+    }
+}
+
+/// A serializable reference to a resource: `{"id", "kind", "name"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    /// The resource's id.
+    pub id: ResourceId,
+    /// Its kind.
+    pub kind: ResourceKind,
+    /// Its name.
+    pub name: String,
+}
+
+impl fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.name)
+    }
+}

@@ -1,0 +1,217 @@
+//! The wire format of live state: plain serde structs with `u64` ids and
+//! wall-clock times, separate from the registry's internals.
+
+use crate::registry::registry;
+use crate::resource::{Resource, ResourceId, ResourceKind, ResourceRef};
+use crate::stats::{ChannelStats, ContextStats, CounterStats, LockStats, PoolStats};
+use crate::sync::Arc;
+use crate::worker::{Op, Worker, WorkerId, WorkerRef, WorkerState};
+use serde::Serialize;
+use std::time::{Instant, SystemTime};
+
+/// What a blocked worker waits on: `{"op", "resource", "resources", "site", "since_ms", "summary"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlockedOn {
+    /// The blocking operation.
+    pub op: Op,
+    /// The (first) resource waited on; `null` for `sleep`/`park`.
+    pub resource: Option<ResourceRef>,
+    /// Every resource waited on (several for `select!`).
+    pub resources: Vec<ResourceRef>,
+    /// Where the blocking call was made.
+    pub site: String,
+    /// How long it has waited.
+    pub since_ms: u64,
+    /// The first resource's live state, e.g. `bounded(0), 0/0 queued, 1 receiver alive, 0 receiving`.
+    pub summary: String,
+}
+
+impl BlockedOn {
+    pub(crate) fn of(w: &Worker, now: Instant) -> Option<BlockedOn> {
+        let b = w.state.lock().blocked.clone()?;
+        let resources: Vec<ResourceRef> = b.resources.iter().map(|r| r.meta().to_ref()).collect();
+        let summary = b.resources.first().map(|r| r.summary()).unwrap_or_default();
+        Some(BlockedOn {
+            op: b.op,
+            resource: resources.first().cloned(),
+            resources,
+            site: crate::site::short(b.site),
+            since_ms: now.saturating_duration_since(b.since).as_millis() as u64,
+            summary,
+        })
+    }
+}
+
+/// Kind-specific statistics of a resource (serialized without a tag; the
+/// resource's `kind` says which).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ResourceStats {
+    /// Nothing beyond identity.
+    None,
+    /// A channel.
+    Channel(ChannelStats),
+    /// A `Mutex` or `RwLock`.
+    Lock(LockStats),
+    /// A `Context`.
+    Context(ContextStats),
+    /// An object pool or a worker pool.
+    Pool(PoolStats),
+    /// A `WaitGroup`, `Semaphore` or `Barrier`.
+    Counter(CounterStats),
+}
+
+/// One worker in a snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerSnapshot {
+    /// Id.
+    pub id: WorkerId,
+    /// Name.
+    pub name: Option<String>,
+    /// The worker that spawned it.
+    pub parent: Option<WorkerRef>,
+    /// `running`, `blocked`, `finished`, `panicked`.
+    pub state: WorkerState,
+    /// What it waits on, when blocked.
+    pub blocked_on: Option<BlockedOn>,
+    /// Where it was spawned (`null` for outside threads).
+    pub spawned_at: Option<String>,
+    /// Milliseconds since it started.
+    pub age_ms: u64,
+    /// Start, milliseconds since the Unix epoch.
+    pub started_at_ms: u64,
+    /// Not spawned through vigil (a test thread, `main`).
+    pub external: bool,
+    /// The panic message, if it panicked.
+    pub panic: Option<String>,
+}
+
+impl WorkerSnapshot {
+    pub(crate) fn of(w: &Worker, now: Instant) -> WorkerSnapshot {
+        let (state, panic, ended) = {
+            let st = w.state.lock();
+            (st.state, st.panic.clone(), st.ended)
+        };
+        WorkerSnapshot {
+            id: w.id,
+            name: w.name.clone(),
+            parent: w.parent.clone(),
+            state,
+            blocked_on: BlockedOn::of(w, now),
+            spawned_at: w.spawned_at.map(crate::site::short),
+            age_ms: ended.unwrap_or(now).saturating_duration_since(w.started).as_millis() as u64,
+            started_at_ms: crate::events::unix_ms(w.started_wall),
+            external: w.external,
+            panic,
+        }
+    }
+}
+
+/// One resource in a snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceSnapshot {
+    /// Id.
+    pub id: ResourceId,
+    /// Kind.
+    pub kind: ResourceKind,
+    /// Name (its creation site when not named).
+    pub name: String,
+    /// Creation site.
+    pub site: String,
+    /// Milliseconds since creation.
+    pub age_ms: u64,
+    /// One line of live state.
+    pub summary: String,
+    /// Kind-specific statistics.
+    pub stats: ResourceStats,
+}
+
+impl ResourceSnapshot {
+    pub(crate) fn of(r: &Arc<dyn Resource>, now: Instant) -> ResourceSnapshot {
+        let m = r.meta();
+        ResourceSnapshot {
+            id: m.id(),
+            kind: m.kind(),
+            name: m.name().to_string(),
+            site: crate::site::short(m.site()),
+            age_ms: now.saturating_duration_since(m.created()).as_millis() as u64,
+            summary: r.summary(),
+            stats: r.stats(),
+        }
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// Live workers (spawned through vigil).
+    pub workers: usize,
+    /// Of those, running.
+    pub running: usize,
+    /// Of those, blocked.
+    pub blocked: usize,
+    /// Live resources.
+    pub resources: usize,
+    /// Deadlock findings so far.
+    pub deadlocks: usize,
+    /// Race findings so far.
+    pub races: usize,
+    /// Events dropped from the ring.
+    pub dropped_events: u64,
+    /// Newest event sequence number.
+    pub last_event_seq: u64,
+}
+
+/// The live state of the process: every worker and resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// When it was taken, milliseconds since the Unix epoch.
+    pub time_ms: u64,
+    /// Milliseconds since vigil started.
+    pub uptime_ms: u64,
+    /// Counts.
+    pub counts: Counts,
+    /// Live workers (outside threads included, marked `external`), by id.
+    pub workers: Vec<WorkerSnapshot>,
+    /// Recently finished workers, oldest first.
+    pub finished: Vec<WorkerSnapshot>,
+    /// Live resources, by id.
+    pub resources: Vec<ResourceSnapshot>,
+}
+
+pub(crate) fn take() -> Snapshot {
+    let reg = registry();
+    let now = Instant::now();
+    let workers: Vec<WorkerSnapshot> =
+        reg.live_workers().iter().map(|w| WorkerSnapshot::of(w, now)).collect();
+    let finished: Vec<WorkerSnapshot> = reg
+        .recent
+        .lock()
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|w| WorkerSnapshot::of(w, now))
+        .collect();
+    let resources: Vec<ResourceSnapshot> =
+        reg.live_resources().iter().map(|r| ResourceSnapshot::of(r, now)).collect();
+    let tracked = workers.iter().filter(|w| !w.external);
+    let counts = Counts {
+        workers: tracked.clone().count(),
+        running: tracked.clone().filter(|w| w.state == WorkerState::Running).count(),
+        blocked: tracked.filter(|w| w.state == WorkerState::Blocked).count(),
+        resources: resources.len(),
+        deadlocks: reg.findings.deadlocks.lock().len(),
+        races: reg.findings.races.lock().len(),
+        dropped_events: reg.events.dropped(),
+        last_event_seq: reg.events.last_seq(),
+    };
+    Snapshot {
+        time_ms: crate::events::unix_ms(SystemTime::now()),
+        uptime_ms: now.saturating_duration_since(reg.started).as_millis() as u64,
+        counts,
+        workers,
+        finished,
+        resources,
+    }
+}

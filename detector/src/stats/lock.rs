@@ -1,0 +1,38 @@
+//! Lock statistics.
+
+use crate::stats::{HistogramSummary, Waiter};
+use crate::worker::WorkerRef;
+use serde::Serialize;
+
+/// A lock's live statistics, as returned by `Mutex::stats()` and shown in snapshots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LockStats {
+    /// Successful acquisitions.
+    pub acquisitions: u64,
+    /// Acquisitions that had to wait.
+    pub contended: u64,
+    /// Workers waiting now.
+    pub waiters: usize,
+    /// Who waits, where, since when.
+    pub waiting: Vec<Waiter>,
+    /// The exclusive holder now, if any.
+    pub owner: Option<WorkerRef>,
+    /// Where the holder acquired it.
+    pub owner_site: Option<String>,
+    /// How long the holder has held it.
+    pub held_ms: Option<u64>,
+    /// Readers holding it now (`RwLock`).
+    pub readers: usize,
+    /// In starvation mode now (Go 1.9 rules).
+    pub starving: bool,
+    /// Normal → starving transitions so far.
+    pub starvation_entered: u64,
+    /// Starving → normal transitions so far.
+    pub starvation_exited: u64,
+    /// Wait-time histogram.
+    pub wait: HistogramSummary,
+    /// Hold-time histogram.
+    pub hold: HistogramSummary,
+    /// Poisoned by a panicking holder.
+    pub poisoned: bool,
+}

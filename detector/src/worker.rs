@@ -1,0 +1,377 @@
+//! Workers: every thread spawned through `vigil::thread`, plus the outside
+//! threads (a test's own thread, `main`) that create guards or touch vigil
+//! primitives.
+//!
+//! A worker's state is a small mutex-protected cell that only its own thread
+//! writes (on the blocking slow path) and readers take briefly for snapshots.
+
+use crate::clock::VectorClock;
+use crate::resource::Resource;
+use crate::sync::{Arc, Mutex};
+use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::panic::Location;
+use std::time::{Instant, SystemTime};
+
+/// A worker's process-unique id. Ids grow monotonically, so a worker with a
+/// larger id was registered later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct WorkerId(pub u64);
+
+impl fmt::Display for WorkerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The operation a blocked worker is in. Serialized as the contract's `op` strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Sending on a channel.
+    Send,
+    /// Receiving from a channel.
+    Recv,
+    /// In `select!` / `Select` over several channel operations.
+    Select,
+    /// Locking a `Mutex`.
+    Lock,
+    /// Read-locking an `RwLock`.
+    Read,
+    /// Write-locking an `RwLock`.
+    Write,
+    /// Waiting on a `Condvar`.
+    CondvarWait,
+    /// In `WaitGroup::wait`.
+    WaitgroupWait,
+    /// Joining a thread.
+    Join,
+    /// Waiting at a `Barrier`.
+    Barrier,
+    /// Acquiring a `Semaphore`.
+    Semaphore,
+    /// Waiting for a `Context` to be done.
+    ContextDone,
+    /// Waiting for a pooled object or a pool slot.
+    PoolGet,
+    /// In `thread::park`.
+    Park,
+    /// In `thread::sleep`.
+    Sleep,
+    /// Anything else.
+    Other,
+}
+
+impl Op {
+    /// The op's contract name (`"send"`, `"condvar_wait"`, …).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::Op::CondvarWait.as_str(), "condvar_wait");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Send => "send",
+            Op::Recv => "recv",
+            Op::Select => "select",
+            Op::Lock => "lock",
+            Op::Read => "read",
+            Op::Write => "write",
+            Op::CondvarWait => "condvar_wait",
+            Op::WaitgroupWait => "waitgroup_wait",
+            Op::Join => "join",
+            Op::Barrier => "barrier",
+            Op::Semaphore => "semaphore",
+            Op::ContextDone => "context_done",
+            Op::PoolGet => "pool_get",
+            Op::Park => "park",
+            Op::Sleep => "sleep",
+            Op::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A worker's coarse state. Serialized as `running`, `blocked`, `finished`, `panicked`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerState {
+    /// Alive and not in a tracked blocking operation.
+    Running,
+    /// Alive and inside a tracked blocking operation.
+    Blocked,
+    /// Returned normally.
+    Finished,
+    /// Unwound with a panic.
+    Panicked,
+}
+
+impl WorkerState {
+    /// The state's contract name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::WorkerState::Blocked.as_str(), "blocked");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerState::Running => "running",
+            WorkerState::Blocked => "blocked",
+            WorkerState::Finished => "finished",
+            WorkerState::Panicked => "panicked",
+        }
+    }
+}
+
+/// What a blocked worker waits for.
+#[derive(Clone)]
+pub struct Blocked {
+    /// The operation.
+    pub op: Op,
+    /// The resources it waits on (several for `select!`; none for `sleep`).
+    pub resources: Vec<Arc<dyn Resource>>,
+    /// Where the blocking call was made.
+    pub site: &'static Location<'static>,
+    /// When it started to wait.
+    pub since: Instant,
+}
+
+impl fmt::Debug for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blocked")
+            .field("op", &self.op)
+            .field("resources", &self.resources.iter().map(|r| r.meta().to_ref()).collect::<Vec<_>>())
+            .field("site", &self.site)
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct StateCell {
+    pub(crate) state: WorkerState,
+    pub(crate) blocked: Option<Blocked>,
+    pub(crate) ended: Option<Instant>,
+    pub(crate) panic: Option<String>,
+}
+
+/// A serializable reference to a worker: `{"id", "name"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkerRef {
+    /// The worker's id.
+    pub id: WorkerId,
+    /// Its name (the thread's name; `None` for an unnamed thread).
+    pub name: Option<String>,
+}
+
+impl fmt::Display for WorkerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(n) => write!(f, "worker {} \"{}\"", self.id, n),
+            None => write!(f, "worker {}", self.id),
+        }
+    }
+}
+
+/// The registry's record of one worker.
+pub struct Worker {
+    pub(crate) id: WorkerId,
+    pub(crate) name: Option<String>,
+    pub(crate) parent: Option<WorkerRef>,
+    /// Ancestors, root first, not including this worker.
+    pub(crate) lineage: Arc<[WorkerId]>,
+    pub(crate) spawned_at: Option<&'static Location<'static>>,
+    pub(crate) backtrace: Mutex<Option<backtrace::Backtrace>>,
+    /// Not spawned through vigil (a test thread, `main`).
+    pub(crate) external: bool,
+    pub(crate) started: Instant,
+    pub(crate) started_wall: SystemTime,
+    pub(crate) state: Mutex<StateCell>,
+    /// The thread's vector clock at its end, for the `join` edge.
+    pub(crate) final_clock: Mutex<Option<VectorClock>>,
+    /// The worker seen as a resource: what a `join` waits on.
+    pub(crate) as_resource: crate::resource::ResourceMeta,
+}
+
+impl fmt::Debug for Worker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker").field("id", &self.id).field("name", &self.name).finish()
+    }
+}
+
+impl Worker {
+    pub(crate) fn new(
+        id: WorkerId,
+        name: Option<String>,
+        parent: Option<&Worker>,
+        spawned_at: Option<&'static Location<'static>>,
+        backtrace: Option<backtrace::Backtrace>,
+        external: bool,
+    ) -> Worker {
+        let lineage: Arc<[WorkerId]> = match parent {
+            Some(p) => p.lineage.iter().copied().chain(std::iter::once(p.id)).collect(),
+            None => Arc::from(Vec::new()),
+        };
+        let name_for_resource = name.clone().unwrap_or_else(|| format!("worker {id}"));
+        Worker {
+            id,
+            name,
+            parent: parent.map(Worker::to_ref),
+            lineage,
+            spawned_at,
+            backtrace: Mutex::new(backtrace),
+            external,
+            started: Instant::now(),
+            started_wall: SystemTime::now(),
+            state: Mutex::new(StateCell {
+                state: WorkerState::Running,
+                blocked: None,
+                ended: None,
+                panic: None,
+            }),
+            final_clock: Mutex::new(None),
+            as_resource: crate::resource::ResourceMeta::new(
+                crate::resource::ResourceKind::Thread,
+                Some(name_for_resource),
+                spawned_at.unwrap_or(Location::caller()),
+            ),
+        }
+    }
+
+    /// This worker as the resource a `join` waits on.
+    pub fn join_target(self: &Arc<Self>) -> Arc<dyn Resource> {
+        self.clone()
+    }
+
+    /// The worker's id.
+    pub fn id(&self) -> WorkerId {
+        self.id
+    }
+
+    /// The worker's name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `{"id", "name"}` of this worker.
+    pub fn to_ref(&self) -> WorkerRef {
+        WorkerRef { id: self.id, name: self.name.clone() }
+    }
+
+    /// The worker's current coarse state.
+    pub fn state(&self) -> WorkerState {
+        self.state.lock().state
+    }
+
+    /// What the worker is blocked on, if it is blocked.
+    pub fn blocked(&self) -> Option<Blocked> {
+        self.state.lock().blocked.clone()
+    }
+
+    /// Whether `ancestor` spawned this worker, directly or transitively.
+    pub fn descends_from(&self, ancestor: WorkerId) -> bool {
+        self.lineage.contains(&ancestor)
+    }
+
+    /// Whether this worker is `root` or descends from it.
+    pub fn in_lineage_of(&self, root: WorkerId) -> bool {
+        self.id == root || self.descends_from(root)
+    }
+}
+
+// === the current thread's worker ===
+
+struct CurrentSlot {
+    worker: RefCell<Option<Arc<Worker>>>,
+    id: Cell<u64>,
+}
+
+impl Drop for CurrentSlot {
+    fn drop(&mut self) {
+        // An outside thread (never spawned through vigil) leaves the registry
+        // when it exits; vigil's own workers are finished by their scope.
+        if let Some(w) = self.worker.get_mut().take() {
+            if w.external {
+                crate::registry::registry().remove_external(&w);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: CurrentSlot = const {
+        CurrentSlot { worker: RefCell::new(None), id: Cell::new(0) }
+    };
+}
+
+/// The calling thread's worker, registering an outside thread on first use.
+/// `None` when tracking is off or while the thread's locals are being destroyed.
+///
+/// # Examples
+///
+/// ```
+/// let me = vigil_detector::current_worker().unwrap();
+/// assert_eq!(vigil_detector::current_worker_id(), Some(me.id()));
+/// ```
+pub fn current_worker() -> Option<Arc<Worker>> {
+    if !crate::enabled() {
+        return None;
+    }
+    CURRENT
+        .try_with(|slot| {
+            if let Some(w) = slot.worker.borrow().as_ref() {
+                return w.clone();
+            }
+            let w = crate::registry::registry().register_external();
+            slot.id.set(w.id.0);
+            *slot.worker.borrow_mut() = Some(w.clone());
+            w
+        })
+        .ok()
+}
+
+/// The calling thread's worker id, cheap after the first call on a thread.
+///
+/// # Examples
+///
+/// ```
+/// assert!(vigil_detector::current_worker_id().is_some());
+/// ```
+#[inline]
+pub fn current_worker_id() -> Option<WorkerId> {
+    if !crate::enabled() {
+        return None;
+    }
+    let fast = CURRENT.try_with(|slot| slot.id.get()).ok()?;
+    if fast != 0 {
+        Some(WorkerId(fast))
+    } else {
+        current_worker().map(|w| w.id)
+    }
+}
+
+/// Installs `worker` as the calling thread's worker (at a spawned thread's start).
+pub(crate) fn set_current(worker: Arc<Worker>) {
+    let _ = CURRENT.try_with(|slot| {
+        slot.id.set(worker.id.0);
+        *slot.worker.borrow_mut() = Some(worker);
+    });
+}
+
+impl Resource for Worker {
+    fn meta(&self) -> &crate::resource::ResourceMeta {
+        &self.as_resource
+    }
+
+    fn summary(&self) -> String {
+        self.state().as_str().to_string()
+    }
+}

@@ -1,0 +1,144 @@
+//! Scoped threads: std's `scope`, with every scoped thread tracked.
+
+use super::builder::Builder;
+use std::panic::Location;
+use std::sync::Arc;
+use vigil_detector::{on_block, on_join, Op, Worker};
+
+/// A scope to spawn scoped threads in — mirrors `std::thread::Scope`.
+///
+/// # Examples
+///
+/// ```
+/// let mut a = vec![1, 2, 3];
+/// let mut x = 0;
+/// vigil::thread::scope(|s| {
+///     s.spawn(|| println!("hello from a scoped thread: {a:?}"));
+///     s.spawn(|| x += a[0] + a[2]);
+/// });
+/// a.push(4);
+/// assert_eq!(x, a.len());
+/// ```
+///
+/// # Differences from the standard library
+///
+/// Every scoped thread is a tracked worker.
+#[repr(transparent)]
+pub struct Scope<'scope, 'env: 'scope> {
+    inner: std::thread::Scope<'scope, 'env>,
+}
+
+impl std::fmt::Debug for Scope<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+/// Creates a scope for spawning scoped threads — mirrors `std::thread::scope`.
+///
+/// # Panics
+///
+/// As std: if any un-joined scoped thread panicked, after all have been joined.
+///
+/// # Examples
+///
+/// ```
+/// let total = vigil::thread::scope(|s| {
+///     let h = s.spawn(|| 40);
+///     h.join().unwrap() + 2
+/// });
+/// assert_eq!(total, 42);
+/// ```
+#[track_caller]
+pub fn scope<'env, F, T>(f: F) -> T
+where
+    F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+{
+    std::thread::scope(|s| f(Scope::wrap(s)))
+}
+
+impl<'scope, 'env> Scope<'scope, 'env> {
+    fn wrap<'a>(s: &'a std::thread::Scope<'scope, 'env>) -> &'a Scope<'scope, 'env> {
+        // SAFETY: `Scope` is `#[repr(transparent)]` over `std::thread::Scope`
+        // with the same lifetimes, so the pointer cast keeps layout, validity
+        // and the borrow's lifetime.
+        unsafe { &*(s as *const std::thread::Scope<'scope, 'env> as *const Scope<'scope, 'env>) }
+    }
+
+    pub(crate) fn std(&'scope self) -> &'scope std::thread::Scope<'scope, 'env> {
+        &self.inner
+    }
+
+    /// Spawns a scoped thread — mirrors `std::thread::Scope::spawn`.
+    ///
+    /// # Panics
+    ///
+    /// If the OS fails to create a thread.
+    #[track_caller]
+    pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        Builder::new().spawn_scoped(self, f).expect("failed to spawn thread")
+    }
+}
+
+/// An owned permission to join on a scoped thread — mirrors
+/// `std::thread::ScopedJoinHandle`.
+///
+/// # Examples
+///
+/// ```
+/// vigil::thread::scope(|s| {
+///     let h: vigil::thread::ScopedJoinHandle<'_, u8> = s.spawn(|| 7);
+///     assert_eq!(h.join().unwrap(), 7);
+/// });
+/// ```
+pub struct ScopedJoinHandle<'scope, T> {
+    inner: std::thread::ScopedJoinHandle<'scope, T>,
+    worker: Option<Arc<Worker>>,
+}
+
+impl<T> std::fmt::Debug for ScopedJoinHandle<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopedJoinHandle").field("thread", self.inner.thread()).finish_non_exhaustive()
+    }
+}
+
+impl<'scope, T> ScopedJoinHandle<'scope, T> {
+    pub(crate) fn new(inner: std::thread::ScopedJoinHandle<'scope, T>, worker: Option<Arc<Worker>>) -> Self {
+        ScopedJoinHandle { inner, worker }
+    }
+
+    /// Waits for the thread to finish.
+    ///
+    /// # Errors
+    ///
+    /// As std: `Err` with the panic payload if the thread panicked.
+    #[track_caller]
+    pub fn join(self) -> std::thread::Result<T> {
+        let result = if self.inner.is_finished() {
+            self.inner.join()
+        } else {
+            let target: Vec<Arc<dyn vigil_detector::Resource>> =
+                self.worker.as_ref().map(|w| w.join_target()).into_iter().collect();
+            let _blocked = on_block(Op::Join, Location::caller(), target);
+            self.inner.join()
+        };
+        if let Some(w) = &self.worker {
+            on_join(w);
+        }
+        result
+    }
+
+    /// The thread's handle.
+    pub fn thread(&self) -> &std::thread::Thread {
+        self.inner.thread()
+    }
+
+    /// Whether the thread has finished running its closure.
+    pub fn is_finished(&self) -> bool {
+        self.inner.is_finished()
+    }
+}

@@ -1,0 +1,81 @@
+//! vigil finds concurrency bugs while a Rust program runs: threads that never
+//! stop, senders nobody will receive from, locks that starve or deadlock, and
+//! data races — Go's concurrency lore, checked on real std primitives.
+//!
+//! Swap `std::thread` (and, as they land, `std::sync` and crossbeam-channel)
+//! for `vigil::thread` / `vigil::sync` / `vigil::channel`; add one line to a
+//! test; get a failing test with a clear report.
+//!
+//! # Hello, world: a leaked worker
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let guard = vigil::check::LeakGuard::new().grace(Duration::from_millis(50));
+//!
+//! // A worker nobody will ever unpark: Go's "goroutine without a way to stop".
+//! let stuck = vigil::thread::Builder::new()
+//!     .name("stuck".into())
+//!     .spawn(|| vigil::thread::park())
+//!     .unwrap();
+//!
+//! let report = guard.check();
+//! println!("{report}");
+//! # #[cfg(feature = "detect")]
+//! assert_eq!(report.leaks[0].worker.name.as_deref(), Some("stuck"));
+//! # stuck.thread().unpark();
+//! ```
+//!
+//! # Threads
+//!
+//! [`thread`] mirrors `std::thread`. Every spawned thread is a tracked
+//! *worker*: id, name, parent worker, spawn site, spawn backtrace, state
+//! (running, blocked on what since when, finished, panicked).
+//!
+//! # Checks
+//!
+//! [`check`] holds the leak check ([`check::leaks`], [`check::LeakGuard`]),
+//! the one-line test guard ([`check::guard`]), [`check::snapshot`] of live
+//! state, and the deadlock and race findings. A guard judges only the
+//! workers its own thread spawned (directly or transitively), so tests
+//! running in parallel in one process never see each other's leaks.
+//!
+//! # Configuration
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `VIGIL` | `on` | `off` switches tracking off at run time |
+//! | `VIGIL_PANIC_ON_LEAK` | `0` | `1`: guards and `verify_at_exit` panic on findings (for CI) |
+//! | `VIGIL_LEAK_GRACE_MS` | `1000` | how long a leak check waits for workers to finish |
+//! | `VIGIL_STARVATION_MS` | `1` | lock starvation threshold (Go's 1 ms) |
+//! | `VIGIL_RACE` | `on` | the happens-before race checker |
+//! | `VIGIL_DASHBOARD` | unset | `host:port` for `dashboard::serve_from_env()` |
+//!
+//! # Features
+//!
+//! - `detect` (default): tracking. Without it every type in `vigil::thread`
+//!   is std's own, and checks return empty reports.
+//! - `dashboard`: the live web dashboard.
+
+#[cfg(feature = "detect")]
+pub use vigil_instrumented::thread;
+
+/// `std::thread` itself: the `detect` feature is off, so nothing is tracked.
+#[cfg(not(feature = "detect"))]
+pub mod thread {
+    pub use std::thread::*;
+}
+
+pub use vigil_detector::check;
+
+/// The detector's report and snapshot types, for code that names them.
+pub mod report {
+    pub use vigil_detector::{
+        Access, BlockedOn, ChannelStats, ContextStats, CounterStats, DeadlockKind, DeadlockReport, Event,
+        EventKind, HistogramSummary, Leak, LeakReport, LockStats, Op, PoolStats, RaceKind, RaceReport,
+        Report, ResourceKind, ResourceRef, ResourceSnapshot, ResourceStats, Snapshot, Waiter, WorkerId,
+        WorkerRef, WorkerSnapshot, WorkerState,
+    };
+}
+
+pub use vigil_detector::{Config, ConfigError};

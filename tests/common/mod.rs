@@ -1,0 +1,88 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+use vigil::report::{Snapshot, WorkerId, WorkerState};
+
+/// A generous bound for waits on a loaded 2-core machine.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Re-checks `cond` until it holds or `PATIENCE` runs out; returns whether it held.
+pub fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < PATIENCE {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    cond()
+}
+
+/// The snapshot's record of a live worker with this name.
+pub fn worker_named(snap: &Snapshot, name: &str) -> Option<vigil::report::WorkerSnapshot> {
+    snap.workers.iter().chain(&snap.finished).find(|w| w.name.as_deref() == Some(name)).cloned()
+}
+
+/// Waits until the worker named `name` is blocked (so a report can say on what).
+pub fn wait_blocked(name: &str) -> WorkerId {
+    let mut id = None;
+    assert!(
+        eventually(|| {
+            let snap = vigil::check::snapshot();
+            match worker_named(&snap, name) {
+                Some(w) if w.state == WorkerState::Blocked => {
+                    id = Some(w.id);
+                    true
+                }
+                _ => false,
+            }
+        }),
+        "worker {name} never blocked"
+    );
+    id.unwrap()
+}
+
+/// Runs this test binary again, with `envs`, running only the ignored test `name`.
+pub fn run_child(name: &str, envs: &[(&str, &str)]) -> std::process::Output {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"]);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run child test process")
+}
+
+/// A tracked worker parked until released (robust to spurious wake-ups).
+pub struct Stuck {
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<vigil::thread::JoinHandle<()>>,
+}
+
+/// Spawns a worker named `name` that parks until [`Stuck::release`].
+#[track_caller]
+pub fn stuck(name: &str) -> Stuck {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let f = flag.clone();
+    let handle = vigil::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            while !f.load(std::sync::atomic::Ordering::Acquire) {
+                vigil::thread::park();
+            }
+        })
+        .expect("spawn");
+    Stuck { flag, handle: Some(handle) }
+}
+
+impl Stuck {
+    /// Lets the worker finish and joins it.
+    pub fn release(mut self) {
+        self.flag.store(true, std::sync::atomic::Ordering::Release);
+        if let Some(h) = self.handle.take() {
+            h.thread().unpark();
+            h.join().unwrap();
+        }
+    }
+}
