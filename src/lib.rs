@@ -57,6 +57,9 @@
 //!   is std's own, and checks return empty reports.
 //! - `dashboard`: the live web dashboard.
 
+// Each section below is owned by one piece of work; keep edits inside yours.
+
+// === threads ===
 #[cfg(feature = "detect")]
 pub use vigil_instrumented::thread;
 
@@ -66,6 +69,35 @@ pub mod thread {
     pub use std::thread::*;
 }
 
+/// Mirrors `std::sync`, plus Go's toolkit (`WaitGroup`, `Semaphore`, `SingleFlight`).
+pub mod sync {
+    // === locks ===
+
+    // === Go toolkit ===
+
+    // === std re-exports ===
+    pub use std::sync::{Arc, Weak};
+
+    /// Mirrors `std::sync::mpsc`.
+    pub mod mpsc {
+        // === channels ===
+    }
+
+    /// Mirrors `std::sync::atomic`.
+    pub mod atomic {
+        // === race checker ===
+    }
+}
+
+// === channels: crossbeam mirror (`vigil::channel`, `vigil::select!`) ===
+
+// === Go toolkit: context, pool ===
+
+// === race checker: vigil::race ===
+
+// === dashboard ===
+
+// === checks and reports ===
 pub use vigil_detector::check;
 
 /// The detector's report and snapshot types, for code that names them.

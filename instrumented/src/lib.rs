@@ -2,7 +2,9 @@
 //! channels, each a thin wrapper that tells `vigil-detector` what happened.
 //!
 //! Users reach these through the `vigil` crate, whose paths mirror std's
-//! (`vigil::thread`, `vigil::sync`, …).
+//! (`vigil::thread`, `vigil::sync`, …). Every type here exists with or
+//! without the `detect` feature; without it, `vigil_detector::enabled()` is a
+//! constant `false` and tracking compiles away.
 //!
 //! # Examples
 //!
@@ -11,4 +13,14 @@
 //! assert_eq!(h.join().unwrap(), 2);
 //! ```
 
+pub mod channel;
+pub mod context;
+pub mod pool;
+pub mod race;
+pub mod sync;
 pub mod thread;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Macro internals (e.g. `select!`); not a public API.
+}

@@ -1,0 +1,1 @@
+//! `vigil::channel`: mirrors `crossbeam-channel`.

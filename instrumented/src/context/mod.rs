@@ -1,0 +1,1 @@
+//! `vigil::context`: Go's `context` package.

@@ -1,0 +1,1 @@
+//! `vigil::pool`: Go's sync.Pool, a worker pool and errgroup.

@@ -1,0 +1,1 @@
+//! `vigil::race`: the happens-before race checker (RaceCell, annotations).

@@ -1,0 +1,1 @@
+//! `vigil::sync::atomic`: mirrors `std::sync::atomic`, with happens-before tracking.

@@ -1,0 +1,17 @@
+//! `vigil::sync`: mirrors `std::sync`, plus Go's toolkit (WaitGroup,
+//! Semaphore, SingleFlight).
+//!
+//! Each section below is owned by one piece of work; keep edits inside yours.
+
+// === locks: Mutex, RwLock, Condvar, Once, OnceLock, LazyLock, Barrier ===
+
+// === channels: std mpsc mirror ===
+pub mod mpsc;
+
+// === race checker: atomics ===
+pub mod atomic;
+
+// === Go toolkit: WaitGroup, Semaphore, SingleFlight ===
+
+// === std re-exports that need no instrumentation ===
+pub use std::sync::{Arc, Weak};

@@ -1,0 +1,1 @@
+//! `vigil::sync::mpsc`: mirrors `std::sync::mpsc`.
