@@ -81,6 +81,7 @@ pub mod sync {
     /// Mirrors `std::sync::mpsc`.
     pub mod mpsc {
         // === channels ===
+        pub use vigil_instrumented::sync::mpsc::*;
     }
 
     /// Mirrors `std::sync::atomic`.
@@ -90,6 +91,8 @@ pub mod sync {
 }
 
 // === channels: crossbeam mirror (`vigil::channel`, `vigil::select!`) ===
+pub use vigil_instrumented::channel;
+pub use vigil_instrumented::select;
 
 // === Go toolkit: context, pool ===
 

@@ -1,1 +1,0 @@
-//! `vigil::sync::mpsc`: mirrors `std::sync::mpsc`.
