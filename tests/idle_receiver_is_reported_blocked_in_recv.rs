@@ -13,7 +13,10 @@ fn receiver_waiting_on_idle_senders_is_reported() {
     let recv_line = line!() + 4;
     let worker = vigil::thread::Builder::new()
         .name("consumer".into())
-        .spawn(move || for _job in rx.iter() {})
+        .spawn(move || {
+            let jobs = rx.iter();
+            jobs.count()
+        })
         .unwrap();
     common::wait_blocked("consumer");
 
