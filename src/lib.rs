@@ -74,6 +74,7 @@ pub mod sync {
     // === locks ===
 
     // === Go toolkit ===
+    pub use vigil_instrumented::sync::{Semaphore, SemaphorePermit, SingleFlight, WaitGroup};
 
     // === std re-exports ===
     pub use std::sync::{Arc, Weak};
@@ -95,6 +96,7 @@ pub use vigil_instrumented::channel;
 pub use vigil_instrumented::select;
 
 // === Go toolkit: context, pool ===
+pub use vigil_instrumented::{context, pool};
 
 // === race checker: vigil::race ===
 

@@ -33,6 +33,8 @@ pub struct PoolStats {
     pub hits: u64,
     /// Object pool gets that created a new object.
     pub misses: u64,
+    /// Worker pool jobs that panicked (the worker survives them).
+    pub panicked: u64,
 }
 
 /// A counter-like primitive's state (`WaitGroup`, `Semaphore`, `Barrier`).

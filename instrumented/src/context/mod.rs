@@ -1,1 +1,13 @@
-//! `vigil::context`: Go's `context` package.
+//! `vigil::context`: Go's `context` package — cancellation, deadlines and
+//! request-scoped values that flow down a tree of contexts.
+
+mod cancel;
+mod done;
+mod error;
+mod timer;
+mod tree;
+
+pub use cancel::CancelHandle;
+pub use done::DoneReceiver;
+pub use error::ContextError;
+pub use tree::Context;

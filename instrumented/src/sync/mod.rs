@@ -12,6 +12,12 @@ pub mod mpsc;
 pub mod atomic;
 
 // === Go toolkit: WaitGroup, Semaphore, SingleFlight ===
+mod semaphore;
+mod single_flight;
+mod wait_group;
+pub use semaphore::{Semaphore, SemaphorePermit};
+pub use single_flight::SingleFlight;
+pub use wait_group::WaitGroup;
 
 // === std re-exports that need no instrumentation ===
 pub use std::sync::{Arc, Weak};
