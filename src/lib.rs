@@ -88,6 +88,16 @@ pub mod sync {
     /// Mirrors `std::sync::atomic`.
     pub mod atomic {
         // === race checker ===
+        #[cfg(not(feature = "detect"))]
+        pub use std::sync::atomic::{
+            compiler_fence, fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32,
+            AtomicU64, AtomicUsize, Ordering,
+        };
+        #[cfg(feature = "detect")]
+        pub use vigil_instrumented::sync::atomic::{
+            compiler_fence, fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32,
+            AtomicU64, AtomicUsize, Ordering,
+        };
     }
 }
 
@@ -99,6 +109,37 @@ pub use vigil_instrumented::select;
 pub use vigil_instrumented::{context, pool};
 
 // === race checker: vigil::race ===
+/// The happens-before race checker: [`race::RaceCell`] for shared values,
+/// [`race::read`] / [`race::write`] / [`race::forget`] for raw memory.
+///
+/// Two accesses to one location from different threads, at least one a
+/// write, not ordered by any vigil primitive (spawn, join, locks, channels,
+/// release/acquire atomics and fences, …) are a data race: reported with
+/// both sides (threads, sites, read or write, the current access's
+/// backtrace), once per pair of sites, through [`check::races`],
+/// [`check::guard`], `tracing` warnings and the dashboard.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil::race::RaceCell;
+///
+/// let balance = Arc::new(RaceCell::new(100));
+/// let b = balance.clone();
+/// let report = {
+///     let guard = vigil::check::guard();
+///     let t = vigil::thread::spawn(move || b.set(b.get() + 10)); // unordered with…
+///     balance.set(balance.get() - 5); // …this write
+///     t.join().unwrap();
+///     guard.check()
+/// };
+/// # #[cfg(feature = "detect")]
+/// assert!(!report.races.is_empty());
+/// ```
+pub mod race {
+    pub use vigil_instrumented::race::{forget, read, write, RaceCell};
+}
 
 // === dashboard ===
 

@@ -72,6 +72,46 @@ impl VectorClock {
     pub fn width(&self) -> usize {
         self.slots.len()
     }
+
+    /// Whether `self <= other` (every event `self` knows of, `other` knows
+    /// of too). Cheaper than `partial_cmp`: it stops at the first slot that
+    /// disagrees.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut a = VectorClock::new();
+    /// a.tick(1);
+    /// let mut b = a.clone();
+    /// b.tick(0);
+    /// assert!(a.le(&b) && !b.le(&a));
+    /// ```
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn le(&self, other: &VectorClock) -> bool {
+        self.slots.iter().enumerate().all(|(i, v)| *v <= other.get(i))
+    }
+
+    /// Makes `self` a copy of `other`, reusing `self`'s allocation.
+    #[inline]
+    pub fn copy_from(&mut self, other: &VectorClock) {
+        self.slots.clear();
+        self.slots.extend_from_slice(&other.slots);
+    }
+
+    /// Forgets everything (the zero clock), keeping the allocation.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.slots.clear();
+    }
+
+    /// Whether this is the zero clock.
+    #[inline]
+    pub fn is_zero(&self) -> bool {
+        self.slots.iter().all(|v| *v == 0)
+    }
 }
 
 impl PartialOrd for VectorClock {

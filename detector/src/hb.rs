@@ -1,40 +1,69 @@
 //! Happens-before bookkeeping that every primitive shares: per-thread clocks,
-//! the spawn and join edges, and [`SyncClock`], the release/acquire point that
-//! mutexes, channels, barriers and the rest carry.
+//! the spawn and join edges, [`SyncClock`] (the release/acquire point that
+//! mutexes, channels, barriers and the rest carry), the clock side of
+//! instrumented atomics and [`fence`].
 //!
 //! Every function here is a no-op when the race checker is off
 //! (`VIGIL_RACE=off` or `VIGIL=off`), so primitives may call them
 //! unconditionally.
+//!
+//! # Slots
+//!
+//! Each thread owns a *slot* of the vector clocks while it runs. When it
+//! ends, its slot goes back to a free list with the highest count it reached
+//! (its *high water*). A new thread takes a free slot only if it already
+//! knows every event of the slot's previous owners (its starting clock has
+//! at least the high water at that slot) — true for a thread spawned by the
+//! thread that joined the previous owner, the common churn pattern — and
+//! starts counting above the high water. So an old owner's epoch is never
+//! confused with a new owner's, no race with an old owner is missed, and
+//! clocks stay as wide as the number of threads alive at once.
+//!
+//! # Lazy ticks
+//!
+//! A thread's own count advances only when needed: after it *published* its
+//! clock (a release, a fork, a release fence) and before its next access or
+//! change of clock. Between two such points a thread's clock is one value,
+//! so the pair `(slot, count)` names a whole vector clock. [`SyncClock`]
+//! keeps that pair as a *tag* of its content, which makes the common cases
+//! cheap: a lock taken again by the thread that released it, or an acquire
+//! of something already known, compares two integers without locking.
+//!
+//! | tag | content |
+//! |---|---|
+//! | `0` | the zero clock |
+//! | `1` | a join of several threads' clocks |
+//! | `(slot + 1) << 32 \| count` | exactly the clock of `slot`'s thread at `count` |
 
 use crate::clock::VectorClock;
-use crate::sync::Mutex;
+use crate::sync::{Arc, AtomicU64, Mutex, Ordering};
+use crate::worker::Worker;
 use std::cell::RefCell;
 
 // === thread slots ===
 
-/// Slot allocation: a freed slot is handed out again, and its next owner
-/// starts counting above everything its previous owners reached, so an old
-/// epoch is never mistaken for a newer owner's.
+/// Slot allocation; see the module docs.
 struct Slots {
-    next: usize,
-    free: Vec<usize>,
+    /// Highest count each slot's owners reached.
     high_water: Vec<u32>,
+    /// Slots whose owner has ended.
+    free: Vec<usize>,
 }
 
-static SLOTS: Mutex<Slots> = Mutex::new(Slots { next: 0, free: Vec::new(), high_water: Vec::new() });
+static SLOTS: Mutex<Slots> = Mutex::new(Slots { high_water: Vec::new(), free: Vec::new() });
 
-fn alloc_slot() -> (usize, u32) {
+/// A slot for a thread starting with `knows`, and the count it starts at.
+fn alloc_slot(knows: &VectorClock) -> (usize, u32) {
     let mut s = SLOTS.lock();
-    let slot = match s.free.pop() {
-        Some(slot) => slot,
-        None => {
-            let slot = s.next;
-            s.next += 1;
-            s.high_water.push(0);
-            slot
-        }
-    };
-    (slot, s.high_water[slot] + 1)
+    let Slots { high_water, free } = &mut *s;
+    // Most recently freed first: in spawn/join churn that is a slot the
+    // spawner has just joined.
+    if let Some(pos) = free.iter().rposition(|&slot| knows.get(slot) >= high_water[slot]) {
+        let slot = free.swap_remove(pos);
+        return (slot, high_water[slot].saturating_add(1));
+    }
+    high_water.push(0);
+    (high_water.len() - 1, 1)
 }
 
 fn free_slot(slot: usize, reached: u32) {
@@ -45,8 +74,8 @@ fn free_slot(slot: usize, reached: u32) {
     s.free.push(slot);
 }
 
-/// Number of thread slots ever allocated: the width clocks can reach, bounded
-/// by the most threads alive at once.
+/// Number of thread slots ever allocated: the width clocks can reach,
+/// bounded by the most threads alive at once (see the module docs).
 ///
 /// # Examples
 ///
@@ -54,7 +83,19 @@ fn free_slot(slot: usize, reached: u32) {
 /// let _width = vigil_detector::hb::slot_count();
 /// ```
 pub fn slot_count() -> usize {
-    SLOTS.lock().next
+    SLOTS.lock().high_water.len()
+}
+
+/// Number of thread slots in use now (threads alive with a clock).
+///
+/// # Examples
+///
+/// ```
+/// assert!(vigil_detector::hb::live_slots() <= vigil_detector::hb::slot_count());
+/// ```
+pub fn live_slots() -> usize {
+    let s = SLOTS.lock();
+    s.high_water.len() - s.free.len()
 }
 
 // === the current thread's clock ===
@@ -63,6 +104,112 @@ pub fn slot_count() -> usize {
 pub(crate) struct ThreadClock {
     pub(crate) slot: usize,
     pub(crate) clock: VectorClock,
+    /// The current count has been published (released, forked, fenced):
+    /// the next access or change must tick first.
+    published: bool,
+    /// The calling thread's worker, cached for shadow state.
+    worker: Option<Arc<Worker>>,
+    /// The clock at the last `fence(Release)`, carried by later relaxed stores.
+    fence_release: Option<VectorClock>,
+    /// What relaxed loads read since the last `fence(Acquire)`.
+    fence_acquire: VectorClock,
+}
+
+impl ThreadClock {
+    fn start(knows: Option<&VectorClock>) -> ThreadClock {
+        let zero = VectorClock::new();
+        let knows = knows.unwrap_or(&zero);
+        let (slot, start) = alloc_slot(knows);
+        let mut clock = knows.clone();
+        clock.set(slot, start);
+        ThreadClock {
+            slot,
+            clock,
+            published: false,
+            worker: None,
+            fence_release: None,
+            fence_acquire: VectorClock::new(),
+        }
+    }
+
+    /// The own count, ticking first if the current one was published.
+    #[inline]
+    pub(crate) fn fresh(&mut self) -> u32 {
+        if self.published {
+            self.published = false;
+            self.clock.tick(self.slot)
+        } else {
+            self.clock.get(self.slot)
+        }
+    }
+
+    /// The current access epoch: `(slot, count)` packed in a `u64`.
+    #[inline]
+    pub(crate) fn epoch(&mut self) -> u64 {
+        let c = self.fresh();
+        pack(self.slot, c)
+    }
+
+    /// The tag naming this thread's clock now (see the module docs).
+    #[inline]
+    fn tag(&self) -> u64 {
+        tag_of(self.slot, self.clock.get(self.slot))
+    }
+
+    /// Learns `other`; ticks first only if that changes anything.
+    #[inline]
+    fn learn(&mut self, other: &VectorClock) {
+        if !other.le(&self.clock) {
+            self.fresh();
+            self.clock.join(other);
+        }
+    }
+
+    /// Whether a point tagged `tag` carries nothing this thread lacks.
+    #[inline]
+    fn knows_tag(&self, tag: u64) -> bool {
+        match tag {
+            TAG_ZERO => true,
+            TAG_MIXED => false,
+            t => self.clock.get(tag_slot(t)) >= tag_count(t),
+        }
+    }
+
+    /// The calling thread's worker.
+    pub(crate) fn worker(&mut self) -> Option<Arc<Worker>> {
+        if self.worker.is_none() {
+            self.worker = crate::worker::current_worker();
+        }
+        self.worker.clone()
+    }
+}
+
+#[inline]
+pub(crate) fn pack(slot: usize, count: u32) -> u64 {
+    ((slot as u64) << 32) | count as u64
+}
+
+#[inline]
+pub(crate) fn unpack(epoch: u64) -> (usize, u32) {
+    ((epoch >> 32) as usize, epoch as u32)
+}
+
+const TAG_ZERO: u64 = 0;
+const TAG_MIXED: u64 = 1;
+
+#[inline]
+fn tag_of(slot: usize, count: u32) -> u64 {
+    ((slot as u64 + 1) << 32) | count as u64
+}
+
+#[inline]
+fn tag_slot(tag: u64) -> usize {
+    ((tag >> 32) - 1) as usize
+}
+
+#[inline]
+fn tag_count(tag: u64) -> u32 {
+    tag as u32
 }
 
 struct ClockSlot(RefCell<Option<ThreadClock>>);
@@ -80,24 +227,26 @@ thread_local! {
 }
 
 /// Runs `f` on the calling thread's clock, creating it on first use.
-/// Returns `None` when the race checker is off or the thread is exiting.
+/// Returns `None` when the race checker is off, the thread is exiting, or
+/// the clock is already in use further up the stack.
 #[inline]
 pub(crate) fn with_thread_clock<R>(f: impl FnOnce(&mut ThreadClock) -> R) -> Option<R> {
     if !crate::race_enabled() {
         return None;
     }
+    with_clock_knowing(None, f)
+}
+
+#[inline]
+fn with_clock_knowing<R>(knows: Option<&VectorClock>, f: impl FnOnce(&mut ThreadClock) -> R) -> Option<R> {
     CLOCK
         .try_with(|c| {
-            let mut cell = c.0.borrow_mut();
-            let tc = cell.get_or_insert_with(|| {
-                let (slot, start) = alloc_slot();
-                let mut clock = VectorClock::new();
-                clock.set(slot, start);
-                ThreadClock { slot, clock }
-            });
-            f(tc)
+            let mut cell = c.0.try_borrow_mut().ok()?;
+            let tc = cell.get_or_insert_with(|| ThreadClock::start(knows));
+            Some(f(tc))
         })
         .ok()
+        .flatten()
 }
 
 /// A copy of the calling thread's clock (for reports and tests).
@@ -117,16 +266,66 @@ pub fn current_clock() -> VectorClock {
 }
 
 /// Advances the calling thread's own slot.
+///
+/// # Examples
+///
+/// ```
+/// vigil_detector::hb::tick();
+/// ```
 pub fn tick() {
     with_thread_clock(|tc| {
+        tc.published = false;
         tc.clock.tick(tc.slot);
     });
+}
+
+/// The calling thread learns everything `clock` knew (e.g. a joined thread's
+/// final clock). A thread's first clock operation starting here (a spawned
+/// thread acquiring its parent's clock) may reuse a slot the clock covers.
+///
+/// # Examples
+///
+/// ```
+/// let mine = vigil_detector::hb::current_clock();
+/// vigil_detector::hb::acquire_clock(&mine); // knows it already: no change
+/// ```
+pub fn acquire_clock(clock: &VectorClock) {
+    if !crate::race_enabled() {
+        return;
+    }
+    with_clock_knowing(Some(clock), |tc| tc.learn(clock));
+}
+
+/// The calling thread's clock, published: what a spawned child starts from.
+pub(crate) fn fork() -> Option<VectorClock> {
+    with_thread_clock(|tc| {
+        tc.published = true;
+        tc.clock.clone()
+    })
+}
+
+/// The calling thread's final clock, taken as it finishes. Not ticked: a
+/// `join` waits for the thread's exit, so whatever it still does in
+/// thread-local destructors happens before the join returns too.
+pub(crate) fn finish() -> Option<VectorClock> {
+    with_thread_clock(|tc| {
+        tc.published = true;
+        tc.clock.clone()
+    })
 }
 
 // === release / acquire points ===
 
 /// A release/acquire point: what a mutex, a channel slot, a barrier or a
 /// `Once` carries so that a later acquirer sees everything its releasers did.
+///
+/// Call [`release`](SyncClock::release) *before* the operation that lets
+/// another thread proceed (before the real unlock, before the value is put
+/// in the channel) and [`acquire`](SyncClock::acquire) *after* the operation
+/// that waited (after the real lock returns, after the value is taken).
+///
+/// Both are cheap when nothing is new: a thread taking again a point it
+/// released last compares two integers and takes no lock.
 ///
 /// # Examples
 ///
@@ -139,21 +338,26 @@ pub fn tick() {
 /// ```
 #[derive(Debug, Default)]
 pub struct SyncClock {
+    /// Names the content when it is one thread's clock (module docs).
+    tag: AtomicU64,
     clock: Mutex<VectorClock>,
 }
 
 impl SyncClock {
     /// A point that carries nothing yet.
     pub const fn new() -> SyncClock {
-        SyncClock { clock: Mutex::new(VectorClock::new()) }
+        SyncClock { tag: AtomicU64::new(TAG_ZERO), clock: Mutex::new(VectorClock::new()) }
     }
 
-    /// The calling thread publishes everything it has done so far.
+    /// The calling thread publishes everything it has done so far (joined
+    /// into what the point already carries).
     #[inline]
     pub fn release(&self) {
         with_thread_clock(|tc| {
-            self.clock.lock().join(&tc.clock);
-            tc.clock.tick(tc.slot);
+            if self.tag.load(Ordering::Acquire) == tc.tag() && tc.published {
+                return; // already carries exactly this clock
+            }
+            self.release_slow(tc, false);
         });
     }
 
@@ -161,50 +365,277 @@ impl SyncClock {
     #[inline]
     pub fn acquire(&self) {
         with_thread_clock(|tc| {
-            tc.clock.join(&self.clock.lock());
+            if tc.knows_tag(self.tag.load(Ordering::Acquire)) {
+                return;
+            }
+            self.acquire_slow(tc);
         });
     }
 
     /// Replaces the point's clock with the caller's (a plain store that starts
     /// a new release sequence) instead of joining into it.
+    #[inline]
     pub fn release_store(&self) {
         with_thread_clock(|tc| {
-            *self.clock.lock() = tc.clock.clone();
-            tc.clock.tick(tc.slot);
+            if self.tag.load(Ordering::Acquire) == tc.tag() && tc.published {
+                return;
+            }
+            self.release_slow(tc, true);
         });
     }
 
+    /// [`acquire`](SyncClock::acquire) then [`release`](SyncClock::release):
+    /// an operation that both learns and publishes (a barrier, an `AcqRel`
+    /// read-modify-write).
+    #[inline]
+    pub fn acquire_release(&self) {
+        self.acquire();
+        self.release();
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn acquire_slow(&self, tc: &mut ThreadClock) {
+        let content = self.clock.lock();
+        tc.learn(&content);
+    }
+
+    #[inline(never)]
+    fn release_slow(&self, tc: &mut ThreadClock, replace: bool) {
+        let mut content = self.clock.lock();
+        let tag = self.tag.load(Ordering::Relaxed);
+        Self::publish(tc, &mut content, &self.tag, tag, replace);
+    }
+
+    /// Puts `tc`'s clock into `content` (replacing or joining), with the tag.
+    fn publish(
+        tc: &mut ThreadClock,
+        content: &mut VectorClock,
+        tag_cell: &AtomicU64,
+        tag: u64,
+        replace: bool,
+    ) {
+        if replace || tc.knows_tag(tag) {
+            content.copy_from(&tc.clock);
+            tag_cell.store(tc.tag(), Ordering::Release);
+        } else {
+            content.join(&tc.clock);
+            tag_cell.store(TAG_MIXED, Ordering::Release);
+        }
+        tc.published = true;
+    }
+
     /// A copy of what this point carries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let point = vigil_detector::hb::SyncClock::new();
+    /// assert_eq!(point.snapshot().width(), 0);
+    /// ```
     pub fn snapshot(&self) -> VectorClock {
         self.clock.lock().clone()
     }
 
     /// Adds `clock` to this point (e.g. a joined thread's final clock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let point = vigil_detector::hb::SyncClock::new();
+    /// point.join_clock(&vigil_detector::hb::current_clock());
+    /// ```
     pub fn join_clock(&self, clock: &VectorClock) {
-        self.clock.lock().join(clock);
+        if clock.is_zero() {
+            return;
+        }
+        let mut content = self.clock.lock();
+        content.join(clock);
+        self.tag.store(TAG_MIXED, Ordering::Release);
+    }
+
+    // === the clock side of instrumented atomics ===
+
+    /// Runs the real atomic operation `op` with its happens-before effect on
+    /// this point (the atomic's clock), per the C++20 model:
+    ///
+    /// | access | `Relaxed` | `Acquire` | `Release` | `AcqRel` / `SeqCst` |
+    /// |---|---|---|---|---|
+    /// | load | kept for a later `fence(Acquire)` | acquires | — | acquires |
+    /// | store | carries the last `fence(Release)`, else ends the release sequence | — | starts a release sequence | starts a release sequence |
+    /// | read-modify-write | continues the sequence (plus the last release fence) | acquires, continues | continues it with the caller's clock | both |
+    ///
+    /// `relaxed` says every ordering the operation may use is `Relaxed` (it
+    /// then skips all work on an atomic that carries no clock). `kind` tells,
+    /// from `op`'s result, what the operation turned out to be
+    /// (a failed `compare_exchange` is a load with its failure ordering).
+    /// `op` runs under the point's lock so that the value order and the
+    /// clock order agree; it must be one atomic instruction.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use vigil_detector::hb::{AtomicAccess, SyncClock};
+    ///
+    /// let (value, clock) = (AtomicUsize::new(0), SyncClock::new());
+    /// clock.atomic(false, || value.store(1, Ordering::Release), |_| AtomicAccess::Store(Ordering::Release));
+    /// let v = clock.atomic(false, || value.load(Ordering::Acquire), |_| AtomicAccess::Load(Ordering::Acquire));
+    /// assert_eq!(v, 1);
+    /// ```
+    #[inline]
+    pub fn atomic<R>(
+        &self,
+        relaxed: bool,
+        op: impl FnOnce() -> R,
+        kind: impl FnOnce(&R) -> AtomicAccess,
+    ) -> R {
+        if !crate::race_enabled() {
+            return op();
+        }
+        // Relaxed traffic on an atomic that carries nothing, by a thread
+        // without a release fence, needs no clock work at all.
+        if relaxed
+            && self.tag.load(Ordering::Acquire) == TAG_ZERO
+            && with_thread_clock(|tc| tc.fence_release.is_none()).unwrap_or(true)
+        {
+            return op();
+        }
+        self.atomic_slow(op, kind)
+    }
+
+    #[inline(never)]
+    fn atomic_slow<R>(&self, op: impl FnOnce() -> R, kind: impl FnOnce(&R) -> AtomicAccess) -> R {
+        let mut op = Some(op);
+        let out = with_thread_clock(|tc| {
+            let mut content = self.clock.lock();
+            let r = op.take().map(|op| op())?;
+            let tag = self.tag.load(Ordering::Relaxed);
+            match kind(&r) {
+                AtomicAccess::Load(o) => {
+                    if acquires(o) {
+                        tc.learn(&content);
+                    } else if tag != TAG_ZERO {
+                        tc.fence_acquire.join(&content);
+                    }
+                }
+                AtomicAccess::Store(o) => {
+                    if releases(o) {
+                        Self::publish(tc, &mut content, &self.tag, tag, true);
+                    } else if let Some(fenced) = &tc.fence_release {
+                        content.copy_from(fenced);
+                        self.tag.store(TAG_MIXED, Ordering::Release);
+                    } else if tag != TAG_ZERO {
+                        content.clear();
+                        self.tag.store(TAG_ZERO, Ordering::Release);
+                    }
+                }
+                AtomicAccess::Rmw(o) => {
+                    if acquires(o) {
+                        tc.learn(&content);
+                    } else if tag != TAG_ZERO {
+                        tc.fence_acquire.join(&content);
+                    }
+                    if releases(o) {
+                        Self::publish(tc, &mut content, &self.tag, tag, false);
+                    } else if let Some(fenced) = &tc.fence_release {
+                        if !fenced.le(&content) {
+                            content.join(fenced);
+                            self.tag.store(TAG_MIXED, Ordering::Release);
+                        }
+                    }
+                }
+            }
+            Some(r)
+        })
+        .flatten();
+        match (out, op) {
+            (Some(r), _) => r,
+            // The thread's clock is unavailable (exiting): just the operation.
+            (None, Some(op)) => op(),
+            (None, None) => unreachable!("an atomic operation ran without its result"),
+        }
     }
 }
 
-/// The calling thread learns everything `clock` knew (e.g. a joined thread's
-/// final clock).
-pub fn acquire_clock(clock: &VectorClock) {
-    with_thread_clock(|tc| tc.clock.join(clock));
+/// What an atomic operation turned out to be, for [`SyncClock::atomic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtomicAccess {
+    /// A load (or a failed compare-exchange) with this ordering.
+    Load(Ordering),
+    /// A store with this ordering.
+    Store(Ordering),
+    /// A read-modify-write (swap, fetch_*, successful compare-exchange).
+    Rmw(Ordering),
 }
 
-/// The calling thread's clock, then a tick: what a spawned child starts from.
-pub(crate) fn fork() -> Option<VectorClock> {
-    with_thread_clock(|tc| {
-        let c = tc.clock.clone();
-        tc.clock.tick(tc.slot);
-        c
-    })
+impl AtomicAccess {}
+
+#[inline]
+fn acquires(o: Ordering) -> bool {
+    matches!(o, Ordering::Acquire | Ordering::AcqRel | Ordering::SeqCst)
 }
 
-/// The calling thread's final clock, taken as it finishes.
-pub(crate) fn finish() -> Option<VectorClock> {
+#[inline]
+fn releases(o: Ordering) -> bool {
+    matches!(o, Ordering::Release | Ordering::AcqRel | Ordering::SeqCst)
+}
+
+/// The clock side of `fence(order)`, per the C++20 fence rules: a release
+/// fence makes the calling thread's later relaxed stores carry its clock at
+/// the fence; an acquire fence makes it learn the clocks its earlier relaxed
+/// loads read. `AcqRel` and `SeqCst` are both. (The caller issues the real
+/// fence.)
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::Ordering;
+///
+/// vigil_detector::hb::fence(Ordering::Release);
+/// std::sync::atomic::fence(Ordering::Release);
+/// ```
+pub fn fence(order: Ordering) {
     with_thread_clock(|tc| {
-        let c = tc.clock.clone();
-        tc.clock.tick(tc.slot);
-        c
-    })
+        if acquires(order) && !tc.fence_acquire.is_zero() {
+            let pending = std::mem::take(&mut tc.fence_acquire);
+            tc.learn(&pending);
+        }
+        if releases(order) {
+            tc.published = true;
+            match &mut tc.fence_release {
+                Some(c) => c.copy_from(&tc.clock),
+                None => tc.fence_release = Some(tc.clock.clone()),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reused_slot_requires_knowing_its_past() {
+        let mut knows = VectorClock::new();
+        let (a, start) = alloc_slot(&knows);
+        assert_eq!(start, 1);
+        free_slot(a, 7);
+        // Not knowing slot `a` up to 7: a fresh slot.
+        let (b, _) = alloc_slot(&knows);
+        assert_ne!(a, b);
+        knows.set(a, 7);
+        let (c, start) = alloc_slot(&knows);
+        assert_eq!((c, start), (a, 8));
+        free_slot(b, 1);
+        free_slot(c, 8);
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        let t = tag_of(3, 9);
+        assert_eq!((tag_slot(t), tag_count(t)), (3, 9));
+        assert!(t > TAG_MIXED);
+        assert_eq!(unpack(pack(5, 6)), (5, 6));
+    }
 }

@@ -42,6 +42,9 @@ mod sync;
 mod trace;
 mod worker;
 
+// === race checker ===
+pub mod race;
+
 pub use blocking::{on_block, BlockGuard};
 pub use clock::VectorClock;
 pub use config::{config, enabled, race_enabled, Config, ConfigError};

@@ -144,6 +144,7 @@ impl Builder {
         let ticket = on_spawn(self.name, Location::caller());
         let worker = ticket.worker().cloned();
         let inner = self.inner.spawn_scoped(scope.std(), move || run_worker(ticket, f))?;
+        super::scope::on_scoped_spawn(scope.std(), worker.as_ref());
         Ok(ScopedJoinHandle::new(inner, worker))
     }
 }

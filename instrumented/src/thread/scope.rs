@@ -54,7 +54,54 @@ pub fn scope<'env, F, T>(f: F) -> T
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
 {
-    std::thread::scope(|s| f(Scope::wrap(s)))
+    let end = ScopeEnd { key: std::cell::Cell::new(0) };
+    std::thread::scope(|s| {
+        end.key.set(s as *const std::thread::Scope<'_, '_> as usize);
+        f(Scope::wrap(s))
+    })
+}
+
+// === the implicit joins at the end of a scope (race checker) ===
+
+/// Scoped workers not yet joined, by the address of their live scope: when
+/// the scope returns, std has joined them all, so their ends happen-before it.
+static UNJOINED: std::sync::Mutex<Vec<(usize, Arc<Worker>)>> = std::sync::Mutex::new(Vec::new());
+
+/// Records a scoped worker for the implicit join at the end of its scope.
+pub(crate) fn on_scoped_spawn(scope: &std::thread::Scope<'_, '_>, worker: Option<&Arc<Worker>>) {
+    if let (Some(w), true) = (worker, vigil_detector::race_enabled()) {
+        let key = scope as *const std::thread::Scope<'_, '_> as usize;
+        UNJOINED.lock().unwrap_or_else(|e| e.into_inner()).push((key, w.clone()));
+    }
+}
+
+struct ScopeEnd {
+    key: std::cell::Cell<usize>,
+}
+
+impl Drop for ScopeEnd {
+    fn drop(&mut self) {
+        let key = self.key.get();
+        if key == 0 || !vigil_detector::race_enabled() {
+            return;
+        }
+        let ended: Vec<Arc<Worker>> = {
+            let mut all = UNJOINED.lock().unwrap_or_else(|e| e.into_inner());
+            let mut mine = Vec::new();
+            all.retain(|(k, w)| {
+                if *k == key {
+                    mine.push(w.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            mine
+        };
+        for w in &ended {
+            on_join(w);
+        }
+    }
 }
 
 impl<'scope, 'env> Scope<'scope, 'env> {

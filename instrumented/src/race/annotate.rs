@@ -1,0 +1,69 @@
+//! Annotations for raw memory shared by `unsafe` code.
+
+use std::panic::Location;
+
+/// Tells the race checker that the calling thread reads the memory at
+/// `addr`. A write to the same address by another thread, not ordered with
+/// this read by any vigil primitive, is reported as a data race with both
+/// sites.
+///
+/// Addresses are tracked as given: annotate every access of one location
+/// with the same address (its start). Call [`forget`] when the memory is
+/// freed. Nothing is dereferenced.
+///
+/// # Examples
+///
+/// ```
+/// let value = 7u32;
+/// vigil::race::read(&value as *const u32);
+/// let _ = value;
+/// vigil::race::forget(&value as *const u32, std::mem::size_of::<u32>());
+/// ```
+#[track_caller]
+#[inline]
+pub fn read<T: ?Sized>(addr: *const T) {
+    if vigil_detector::race_enabled() {
+        vigil_detector::race::read_addr(addr as *const () as usize, Location::caller());
+    }
+}
+
+/// Tells the race checker that the calling thread writes the memory at
+/// `addr`. Another thread's read or write of the same address, not ordered
+/// with this write by any vigil primitive, is reported as a data race with
+/// both sites.
+///
+/// # Examples
+///
+/// ```
+/// let mut value = 7u32;
+/// vigil::race::write(&value as *const u32);
+/// value += 1;
+/// # assert_eq!(value, 8);
+/// vigil::race::forget(&value as *const u32, std::mem::size_of::<u32>());
+/// ```
+#[track_caller]
+#[inline]
+pub fn write<T: ?Sized>(addr: *const T) {
+    if vigil_detector::race_enabled() {
+        vigil_detector::race::write_addr(addr as *const () as usize, Location::caller());
+    }
+}
+
+/// Forgets the accesses recorded for the `len` bytes at `addr`: call it when
+/// annotated memory is freed, so that a new allocation at the same address
+/// does not race with the old one's accesses.
+///
+/// # Examples
+///
+/// ```
+/// let boxed = Box::new([0u8; 16]);
+/// vigil::race::write(boxed.as_ptr());
+/// vigil::race::forget(boxed.as_ptr(), boxed.len());
+/// drop(boxed);
+/// ```
+#[inline]
+pub fn forget<T: ?Sized>(addr: *const T, len: usize) {
+    if vigil_detector::race_enabled() {
+        vigil_detector::race::forget(addr as *const () as usize, len);
+    }
+}
