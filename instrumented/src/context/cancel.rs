@@ -10,6 +10,7 @@
 
 use super::done::{done_channel, DoneReceiver, DoneSender};
 use super::ContextError;
+use std::panic::Location;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Instant;
@@ -25,6 +26,8 @@ pub(crate) struct CancelState {
     inner: Mutex<CancelInner>,
     hb: SyncClock,
     parent: Option<Weak<CancelState>>,
+    kind: &'static str,
+    site: &'static Location<'static>,
 }
 
 #[derive(Default)]
@@ -40,13 +43,19 @@ struct CancelInner {
 
 impl CancelState {
     /// A new state, linked under `parent` (cancelled at once if the parent is done).
-    pub(crate) fn new(parent: Option<&Arc<CancelState>>) -> Arc<CancelState> {
+    pub(crate) fn new(
+        parent: Option<&Arc<CancelState>>,
+        kind: &'static str,
+        site: &'static Location<'static>,
+    ) -> Arc<CancelState> {
         let state = Arc::new(CancelState {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             err: AtomicU8::new(0),
             inner: Mutex::new(CancelInner::default()),
             hb: SyncClock::new(),
             parent: parent.map(Arc::downgrade),
+            kind,
+            site,
         });
         if let Some(p) = parent {
             let inherited = {
@@ -134,7 +143,8 @@ impl CancelState {
         if let Some(rx) = &i.done_rx {
             return rx.clone();
         }
-        let (tx, rx) = done_channel();
+        let name = format!("done of {} context at {}:{}", self.kind, self.site.file(), self.site.line());
+        let (tx, rx) = done_channel(name, self.site);
         if self.err().is_none() {
             i.done_tx = Some(tx);
         } else {

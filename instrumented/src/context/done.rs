@@ -1,16 +1,27 @@
-//! The channel behind `Context::done()`: a rendezvous channel whose only
-//! sender is kept by the context until it is cancelled.
+//! The channel behind `Context::done()`: a `vigil::channel` rendezvous
+//! channel of the `context_done` flavour (a worker waiting on it is shown
+//! blocked in `context_done`), whose only sender the context keeps until it
+//! is cancelled.
 
-/// What `Context::done()` returns.
-pub type DoneReceiver = crossbeam_channel::Receiver<()>;
+use crate::channel::{context_done_channel, Receiver, Sender};
+use std::panic::Location;
+use std::sync::OnceLock;
 
-pub(crate) type DoneSender = crossbeam_channel::Sender<()>;
+/// What `Context::done()` returns: a `vigil::channel::Receiver<()>`.
+pub type DoneReceiver = Receiver<()>;
 
-pub(crate) fn done_channel() -> (DoneSender, DoneReceiver) {
-    crossbeam_channel::bounded(0)
+pub(crate) type DoneSender = Sender<()>;
+
+pub(crate) fn done_channel(name: String, site: &'static Location<'static>) -> (DoneSender, DoneReceiver) {
+    context_done_channel(Some(name), site)
 }
 
-/// A receiver that never disconnects (the background context's).
+/// The background context's receiver: its sender is kept forever, so it
+/// never disconnects.
 pub(crate) fn never() -> DoneReceiver {
-    crossbeam_channel::never()
+    static BACKGROUND: OnceLock<(DoneSender, DoneReceiver)> = OnceLock::new();
+    BACKGROUND
+        .get_or_init(|| context_done_channel(Some("background.done".into()), Location::caller()))
+        .1
+        .clone()
 }

@@ -192,7 +192,7 @@ impl Context {
             (Some(d), Some(p)) => Some(d.min(p)),
             (d, p) => d.or(p),
         };
-        let state = CancelState::new(self.node.cancel.as_ref());
+        let state = CancelState::new(self.node.cancel.as_ref(), kind, site);
         // An inherited deadline is the ancestor's timer's to fire.
         let own_deadline = if kind == "cancel" { None } else { deadline };
         let ctx = Context::node(Some(self.clone()), kind, deadline, Some(state.clone()), None, site);
