@@ -142,6 +142,8 @@ pub mod race {
 }
 
 // === dashboard ===
+#[cfg(feature = "dashboard")]
+pub use vigil_dashboard as dashboard;
 
 // === checks and reports ===
 pub use vigil_detector::check;
