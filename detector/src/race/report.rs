@@ -13,8 +13,14 @@ use std::panic::Location;
 /// A race the shadow check found: the current access and the earlier,
 /// unordered one. Call [`report`](Race::report) to record it (once per pair
 /// of sites and lineage) — outside any lock that protects the location.
+///
+/// One pointer wide, so that the access check's fast path returns
+/// `Option<Race>` in a register.
 #[derive(Clone)]
-pub struct Race {
+pub struct Race(Box<Found>);
+
+#[derive(Clone)]
+struct Found {
     kind: RaceKind,
     previous: Rec,
     previous_op: &'static str,
@@ -26,9 +32,9 @@ pub struct Race {
 impl std::fmt::Debug for Race {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Race")
-            .field("kind", &self.kind)
-            .field("site", &self.site)
-            .field("previous_site", &self.previous.site)
+            .field("kind", &self.0.kind)
+            .field("site", &self.0.site)
+            .field("previous_site", &self.0.previous.site)
             .finish()
     }
 }
@@ -62,12 +68,12 @@ impl Race {
         site: &'static Location<'static>,
         op: &'static str,
     ) -> Race {
-        Race { kind, previous, previous_op, site, op, worker: tc.worker() }
+        Race(Box::new(Found { kind, previous, previous_op, site, op, worker: tc.worker() }))
     }
 
     /// What kind of race.
     pub fn kind(&self) -> RaceKind {
-        self.kind
+        self.0.kind
     }
 
     /// Records the race on `resource` (the memory raced on): captures the
@@ -90,6 +96,13 @@ impl Race {
     /// }
     /// ```
     pub fn report(self, resource: ResourceRef) -> bool {
+        let found = *self.0;
+        found.report(resource)
+    }
+}
+
+impl Found {
+    fn report(self, resource: ResourceRef) -> bool {
         let (a, b) =
             (self.site as *const Location<'static> as usize, self.previous.site as *const _ as usize);
         let root = root_of(&self.worker);

@@ -8,7 +8,8 @@
 //! An access is ordered after a recorded one when the caller's clock at the
 //! recorded slot has reached the recorded count. Same-epoch accesses (the
 //! thread touched the location already since its last release) compare one
-//! integer and return.
+//! integer and return; a read in the epoch of the thread's own last write
+//! is subsumed by that write.
 
 use super::report::Race;
 use crate::hb::{unpack, with_thread_clock, ThreadClock};
@@ -102,11 +103,16 @@ impl Shadow {
     pub fn read(&mut self, site: &'static Location<'static>) -> Option<Race> {
         with_thread_clock(|tc| {
             let e = tc.epoch();
-            if let Reads::One(r) = &mut self.reads {
-                if r.epoch == e {
+            match &mut self.reads {
+                Reads::One(r) if r.epoch == e => {
                     r.site = site;
                     return None;
                 }
+                // A read in the epoch of the thread's own last write adds
+                // nothing: whatever conflicts with it conflicts with that
+                // write, which is then reported instead.
+                Reads::None if self.write.as_ref().is_some_and(|w| w.epoch == e) => return None,
+                _ => {}
             }
             self.read_slow(tc, e, site)
         })

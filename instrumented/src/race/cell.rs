@@ -1,9 +1,9 @@
 //! `RaceCell`: a shared value whose every access is checked for data races.
 
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
 use vigil_detector::race::Shadow;
 use vigil_detector::{ResourceId, ResourceKind, ResourceRef};
 
@@ -41,12 +41,18 @@ struct Inner<T> {
 /// [`with_mut`](RaceCell::with_mut) closure panics (it would alias the
 /// value); other cells may be used freely there.
 pub struct RaceCell<T> {
-    inner: Mutex<Inner<T>>,
-    /// The thread holding `inner` (a per-thread token), to refuse re-entry.
-    owner: AtomicUsize,
+    /// The internal lock: 0 when free, else the holder's per-thread token
+    /// (so that re-entry is refused instead of deadlocking).
+    lock: AtomicUsize,
+    data: UnsafeCell<Inner<T>>,
     id: ResourceId,
     site: &'static Location<'static>,
 }
+
+// SAFETY: every access to `data` goes through `lock` (`Locked`), which gives
+// one thread at a time exclusive access; values only move between threads
+// by being written and read under it, so `T: Send` suffices, as for `Mutex`.
+unsafe impl<T: Send> Sync for RaceCell<T> {}
 
 thread_local! {
     static TOKEN: u8 = const { 0 };
@@ -57,16 +63,24 @@ fn token() -> usize {
     TOKEN.with(|t| t as *const u8 as usize)
 }
 
-/// The locked cell; clears the owner on drop.
+/// The locked cell: exclusive access to its data until dropped.
 struct Locked<'a, T> {
-    guard: MutexGuard<'a, Inner<T>>,
-    owner: &'a AtomicUsize,
+    cell: &'a RaceCell<T>,
+}
+
+impl<T> Locked<'_, T> {
+    #[inline]
+    fn inner(&mut self) -> &mut Inner<T> {
+        // SAFETY: `Locked` exists only while this thread holds `lock`, so no
+        // other reference to `data` exists; the borrow is tied to `&mut self`.
+        unsafe { &mut *self.cell.data.get() }
+    }
 }
 
 impl<T> Drop for Locked<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.owner.store(0, Ordering::Relaxed);
+        self.cell.lock.store(0, Ordering::Release);
     }
 }
 
@@ -82,8 +96,8 @@ impl<T> RaceCell<T> {
     #[track_caller]
     pub fn new(value: T) -> RaceCell<T> {
         RaceCell {
-            inner: Mutex::new(Inner { shadow: Shadow::new(), value }),
-            owner: AtomicUsize::new(0),
+            lock: AtomicUsize::new(0),
+            data: UnsafeCell::new(Inner { shadow: Shadow::new(), value }),
             id: ResourceId::next(),
             site: Location::caller(),
         }
@@ -91,26 +105,38 @@ impl<T> RaceCell<T> {
 
     #[inline]
     fn lock(&self) -> Locked<'_, T> {
-        let guard = match self.inner.try_lock() {
-            Ok(g) => g,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => self.lock_slow(),
-        };
-        self.owner.store(token(), Ordering::Relaxed);
-        Locked { guard, owner: &self.owner }
+        let me = token();
+        if self.lock.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            self.lock_slow(me);
+        }
+        Locked { cell: self }
     }
 
     #[cold]
     #[inline(never)]
-    fn lock_slow(&self) -> MutexGuard<'_, Inner<T>> {
-        if self.owner.load(Ordering::Relaxed) == token() {
-            panic!(
-                "RaceCell created at {}:{} accessed from inside its own with/with_mut closure",
-                self.site.file(),
-                self.site.line()
-            );
+    fn lock_slow(&self, me: usize) {
+        let mut spins = 0u32;
+        loop {
+            let holder = self.lock.load(Ordering::Relaxed);
+            if holder == me {
+                panic!(
+                    "RaceCell created at {}:{} accessed from inside its own with/with_mut closure",
+                    self.site.file(),
+                    self.site.line()
+                );
+            }
+            if holder == 0
+                && self.lock.compare_exchange_weak(0, me, Ordering::Acquire, Ordering::Relaxed).is_ok()
+            {
+                return;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn resource(&self) -> ResourceRef {
@@ -122,7 +148,7 @@ impl<T> RaceCell<T> {
     #[inline]
     fn access(&self, write: bool, site: &'static Location<'static>) -> Locked<'_, T> {
         let mut locked = self.lock();
-        let shadow = &mut locked.guard.shadow;
+        let shadow = &mut locked.inner().shadow;
         let race = if write { shadow.write(site) } else { shadow.read(site) };
         match race {
             None => locked,
@@ -145,8 +171,8 @@ impl<T> RaceCell<T> {
     #[track_caller]
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let locked = self.access(false, Location::caller());
-        f(&locked.guard.value)
+        let mut locked = self.access(false, Location::caller());
+        f(&locked.inner().value)
     }
 
     /// Changes the value through a unique reference (a *write* for the checker).
@@ -162,7 +188,7 @@ impl<T> RaceCell<T> {
     #[inline]
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let mut locked = self.access(true, Location::caller());
-        f(&mut locked.guard.value)
+        f(&mut locked.inner().value)
     }
 
     /// Replaces the value (a *write*); the old value is dropped outside the lock.
@@ -179,7 +205,7 @@ impl<T> RaceCell<T> {
     pub fn set(&self, value: T) {
         let old = {
             let mut locked = self.access(true, Location::caller());
-            std::mem::replace(&mut locked.guard.value, value)
+            std::mem::replace(&mut locked.inner().value, value)
         };
         drop(old);
     }
@@ -194,7 +220,7 @@ impl<T> RaceCell<T> {
     /// assert_eq!(cell.into_inner(), 5);
     /// ```
     pub fn into_inner(self) -> T {
-        self.inner.into_inner().unwrap_or_else(|p| p.into_inner()).value
+        self.data.into_inner().value
     }
 
     /// A unique reference to the value (no access is recorded: `&mut self`
@@ -208,7 +234,7 @@ impl<T> RaceCell<T> {
     /// assert_eq!(cell.get(), 6);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        &mut self.inner.get_mut().unwrap_or_else(|p| p.into_inner()).value
+        &mut self.data.get_mut().value
     }
 }
 
@@ -224,7 +250,7 @@ impl<T: Copy> RaceCell<T> {
     #[track_caller]
     #[inline]
     pub fn get(&self) -> T {
-        self.access(false, Location::caller()).guard.value
+        self.access(false, Location::caller()).inner().value
     }
 }
 
@@ -246,11 +272,12 @@ impl<T: fmt::Debug> fmt::Debug for RaceCell<T> {
     /// Never blocks and records no access: a locked cell shows `<locked>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RaceCell");
-        match self.inner.try_lock() {
-            Ok(g) => d.field("value", &g.value),
-            Err(TryLockError::Poisoned(p)) => d.field("value", &p.into_inner().value),
-            Err(TryLockError::WouldBlock) => d.field("value", &format_args!("<locked>")),
-        };
+        if self.lock.compare_exchange(0, token(), Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            let mut locked = Locked { cell: self };
+            d.field("value", &locked.inner().value);
+        } else {
+            d.field("value", &format_args!("<locked>"));
+        }
         d.finish()
     }
 }
