@@ -296,6 +296,61 @@ pub fn acquire_clock(clock: &VectorClock) {
     with_clock_knowing(Some(clock), |tc| tc.learn(clock));
 }
 
+/// The calling thread's clock, published (its own count advances lazily,
+/// before its next access): what a channel message carries from its send to
+/// the receive that gets it. `None` when the race checker is off.
+///
+/// # Examples
+///
+/// ```
+/// if let Some(sent) = vigil_detector::hb::release_clock() {
+///     vigil_detector::hb::acquire_clock(&sent); // on the receiving thread
+/// }
+/// ```
+#[inline]
+pub fn release_clock() -> Option<VectorClock> {
+    fork()
+}
+
+thread_local! {
+    /// The last clock [`release_shared`] handed out on this thread.
+    static SHARED: RefCell<Option<Arc<VectorClock>>> = const { RefCell::new(None) };
+}
+
+/// [`release_clock`] as a shared snapshot: while the calling thread's clock
+/// is unchanged (a run of sends with no tracked access between them) every
+/// call returns the same `Arc`, so a message carries its sender's clock
+/// without an allocation. `None` when the race checker is off.
+///
+/// # Examples
+///
+/// ```
+/// let a = vigil_detector::hb::release_shared();
+/// let b = vigil_detector::hb::release_shared();
+/// if let (Some(a), Some(b)) = (a, b) {
+///     assert!(std::sync::Arc::ptr_eq(&a, &b)); // nothing happened in between
+/// }
+/// ```
+#[inline]
+pub fn release_shared() -> Option<Arc<VectorClock>> {
+    with_thread_clock(|tc| {
+        tc.published = true;
+        SHARED
+            .try_with(|cache| {
+                let mut cache = cache.borrow_mut();
+                match &*cache {
+                    Some(shared) if **shared == tc.clock => shared.clone(),
+                    _ => {
+                        let shared = Arc::new(tc.clock.clone());
+                        *cache = Some(shared.clone());
+                        shared
+                    }
+                }
+            })
+            .unwrap_or_else(|_| Arc::new(tc.clock.clone()))
+    })
+}
+
 /// The calling thread's clock, published: what a spawned child starts from.
 pub(crate) fn fork() -> Option<VectorClock> {
     with_thread_clock(|tc| {

@@ -4,13 +4,15 @@
 //! envelope is the bare value.
 
 #[cfg(feature = "detect")]
+use std::sync::Arc;
+#[cfg(feature = "detect")]
 use vigil_detector::{hb, VectorClock};
 
 /// A message and the clock of the thread that sent it.
 pub(crate) struct Env<T> {
     pub(crate) value: T,
     #[cfg(feature = "detect")]
-    clock: Option<VectorClock>,
+    clock: Option<Arc<VectorClock>>,
 }
 
 impl<T> Env<T> {
@@ -20,7 +22,7 @@ impl<T> Env<T> {
     pub(crate) fn wrap(value: T) -> Env<T> {
         #[cfg(feature = "detect")]
         {
-            let clock = if vigil_detector::race_enabled() { Some(release()) } else { None };
+            let clock = if vigil_detector::race_enabled() { hb::release_shared() } else { None };
             Env { value, clock }
         }
         #[cfg(not(feature = "detect"))]
@@ -43,12 +45,4 @@ impl<T> Env<T> {
     pub(crate) fn into_value(self) -> T {
         self.value
     }
-}
-
-#[cfg(feature = "detect")]
-#[inline(never)]
-fn release() -> VectorClock {
-    let clock = hb::current_clock();
-    hb::tick();
-    clock
 }

@@ -185,6 +185,13 @@ impl ChannelMeta {
         let _ = self.disconnected_at.set(Instant::now());
     }
 
+    /// Whether an operation that would block should retry briefly first
+    /// (see `backoff.rs`): only on a buffered channel.
+    #[inline]
+    pub(crate) fn worth_retrying(&self) -> bool {
+        matches!(self.flavor, Flavor::Unbounded | Flavor::Bounded(1..))
+    }
+
     /// The op a blocked receiver is shown in.
     pub(crate) fn recv_op(&self) -> Op {
         self.recv_op

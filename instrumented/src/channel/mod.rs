@@ -8,7 +8,9 @@
 //! | `select.rs` / `select_macro.rs` | `Select` and `select!` |
 //! | `meta.rs` | the channel resource: counters, waiters, summary, stats |
 //! | `envelope.rs` | a message plus its sender's clock (happens-before) |
+//! | `backoff.rs` | the brief retry before an operation counts as blocked |
 
+mod backoff;
 mod bounded;
 mod envelope;
 mod iter;
@@ -19,6 +21,7 @@ mod select_macro;
 mod sender;
 mod timer;
 
+pub(crate) use backoff::retry_briefly;
 #[allow(unused_imports)] // for `Context::done()` (Go toolkit)
 pub(crate) use bounded::context_done_channel;
 pub(crate) use envelope::Env;

@@ -149,6 +149,14 @@ impl<T> Receiver<T> {
     #[cold]
     #[inline(never)]
     fn recv_slow(&self, deadline: Option<Instant>, site: &'static Location<'static>) -> Got<T> {
+        if self.meta.as_ref().is_some_and(|m| m.worth_retrying()) {
+            if let Ok(got) = super::retry_briefly((), |()| match self.try_raw() {
+                Got::Empty => Err(()),
+                got => Ok(got),
+            }) {
+                return got;
+            }
+        }
         let _blocked = self.meta.as_ref().map(|m| m.block(m.recv_op(), site));
         self.blocking_raw(deadline)
     }

@@ -157,6 +157,11 @@ impl<'a> Select<'a> {
         }
     }
 
+    /// Whether a brief retry may pay off (some operation is on a buffered channel).
+    fn worth_retrying(&self) -> bool {
+        self.ops.iter().flatten().any(|(m, _)| m.worth_retrying())
+    }
+
     fn tracked(&self) -> Vec<(Arc<ChannelMeta>, bool)> {
         self.ops.iter().flatten().cloned().collect()
     }
@@ -214,6 +219,11 @@ impl<'a> Select<'a> {
     #[cold]
     #[inline(never)]
     fn select_slow(&mut self, site: &'static Location<'static>) -> SelectedOperation<'a> {
+        if self.worth_retrying() {
+            if let Ok(oper) = super::retry_briefly((), |()| self.inner.try_select().map_err(|_| ())) {
+                return SelectedOperation::new(oper);
+            }
+        }
         let _blocked = self.block(site);
         SelectedOperation::new(self.inner.select())
     }
@@ -285,6 +295,11 @@ impl<'a> Select<'a> {
         deadline: Instant,
         site: &'static Location<'static>,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        if self.worth_retrying() {
+            if let Ok(oper) = super::retry_briefly((), |()| self.inner.try_select().map_err(|_| ())) {
+                return Ok(SelectedOperation::new(oper));
+            }
+        }
         let _blocked = self.block(site);
         self.inner.select_deadline(deadline).map(SelectedOperation::new)
     }

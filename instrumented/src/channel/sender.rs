@@ -193,6 +193,25 @@ impl<T> Sender<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Result<(), SendTimeoutError<T>> {
+        let env = if !meta.worth_retrying() {
+            env
+        } else {
+            match super::retry_briefly(env, |env| match self.inner.try_send(env) {
+                Ok(()) => Ok(Ok(())),
+                Err(TrySendError::Full(env)) => Err(env),
+                Err(TrySendError::Disconnected(env)) => Ok(Err(env)),
+            }) {
+                Ok(Ok(())) => {
+                    self.sent();
+                    return Ok(());
+                }
+                Ok(Err(env)) => {
+                    self.observed_disconnect();
+                    return Err(SendTimeoutError::Disconnected(env.into_value()));
+                }
+                Err(env) => env,
+            }
+        };
         let _blocked = meta.block(Op::Send, site);
         self.finish_blocking_send(env, deadline)
     }

@@ -70,6 +70,14 @@ impl<T> Receiver<T> {
     #[cold]
     #[inline(never)]
     fn recv_slow(&self, timeout: Option<Duration>, site: &'static Location<'static>) -> Got<T> {
+        if self.meta.as_ref().is_some_and(|m| m.worth_retrying()) {
+            if let Ok(got) = crate::channel::retry_briefly((), |()| match self.try_raw() {
+                Got::Empty => Err(()),
+                got => Ok(got),
+            }) {
+                return got;
+            }
+        }
         let _blocked = self.meta.as_ref().map(|m| m.block(m.recv_op(), site));
         match timeout {
             None => self.inner.recv().map_or(Got::Disconnected, |env| Got::Msg(env.open())),

@@ -243,6 +243,25 @@ impl<T> SyncSender<T> {
         env: Env<T>,
         site: &'static Location<'static>,
     ) -> Result<(), SendError<T>> {
+        let env = if !meta.worth_retrying() {
+            env
+        } else {
+            match crate::channel::retry_briefly(env, |env| match self.inner.try_send(env) {
+                Ok(()) => Ok(Ok(())),
+                Err(TrySendError::Full(env)) => Err(env),
+                Err(TrySendError::Disconnected(env)) => Ok(Err(env)),
+            }) {
+                Ok(Ok(())) => {
+                    self.sent(meta);
+                    return Ok(());
+                }
+                Ok(Err(env)) => {
+                    meta.close_point.acquire();
+                    return Err(SendError(env.into_value()));
+                }
+                Err(env) => env,
+            }
+        };
         let _blocked = meta.block(Op::Send, site);
         match self.inner.send(env) {
             Ok(()) => {
