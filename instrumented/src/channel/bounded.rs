@@ -80,7 +80,6 @@ pub fn bounded_named<T>(name: impl Into<String>, cap: usize) -> (Sender<T>, Rece
 /// A `()` channel for a `Context`'s `done()`: nothing is ever sent on it; it
 /// is disconnected (the `Sender` dropped) when the context ends. A worker
 /// waiting on its receiver is shown blocked in `context_done`.
-#[allow(dead_code)] // used by `Context::done()` (Go toolkit)
 pub(crate) fn context_done_channel(
     name: Option<String>,
     site: &'static Location<'static>,

@@ -22,7 +22,6 @@ mod sender;
 mod timer;
 
 pub(crate) use backoff::retry_briefly;
-#[allow(unused_imports)] // for `Context::done()` (Go toolkit)
 pub(crate) use bounded::context_done_channel;
 pub(crate) use envelope::Env;
 
