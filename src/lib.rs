@@ -72,6 +72,13 @@ pub mod thread {
 /// Mirrors `std::sync`, plus Go's toolkit (`WaitGroup`, `Semaphore`, `SingleFlight`).
 pub mod sync {
     // === locks ===
+    #[cfg(not(feature = "detect"))]
+    pub use std::sync::{Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+    #[cfg(feature = "detect")]
+    pub use vigil_instrumented::sync::{
+        Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
 
     // === Go toolkit ===
     pub use vigil_instrumented::sync::{Semaphore, SemaphorePermit, SingleFlight, WaitGroup};

@@ -45,6 +45,9 @@ mod worker;
 // === race checker ===
 pub mod race;
 
+// === locks ===
+pub mod lock;
+
 pub use blocking::{on_block, BlockGuard};
 pub use clock::VectorClock;
 pub use config::{config, enabled, race_enabled, Config, ConfigError};

@@ -4,6 +4,14 @@
 //! Each section below is owned by one piece of work; keep edits inside yours.
 
 // === locks: Mutex, RwLock, Condvar, Once, OnceLock, LazyLock, Barrier ===
+mod condvar;
+mod lock_meta;
+mod mutex;
+mod rwlock;
+pub use condvar::Condvar;
+pub use mutex::{Mutex, MutexGuard};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
 
 // === channels: std mpsc mirror ===
 pub mod mpsc;

@@ -1,0 +1,243 @@
+//! The calling thread's stack of held locks: what lets a thread see that it
+//! is locking something it already holds, and gives the "A held while
+//! acquiring B" edges of the lock-order graph.
+//!
+//! It is a fixed array of `Cell`s in a thread-local, so a push or pop costs a
+//! few stores and never allocates or touches shared memory. Locks held beyond
+//! the array's capacity are counted but not remembered.
+
+use crate::resource::ResourceId;
+use std::cell::Cell;
+use std::panic::Location;
+
+/// How many held locks a thread remembers.
+pub const CAPACITY: usize = 16;
+
+/// How a lock is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeldMode {
+    /// A `Mutex`, or an `RwLock` write lock.
+    Exclusive,
+    /// An `RwLock` read lock.
+    Shared,
+}
+
+/// One held lock: which, how, and where it was acquired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldLock {
+    /// The lock's resource id.
+    pub id: ResourceId,
+    /// Exclusive or shared.
+    pub mode: HeldMode,
+    /// Where it was acquired.
+    pub site: &'static Location<'static>,
+}
+
+/// Bit 63 of a stored id marks a shared hold.
+const SHARED: u64 = 1 << 63;
+
+/// Separate arrays of plain words, so a push is a few word stores (a packed
+/// struct written field by field and copied whole would stall on store
+/// forwarding).
+struct Stack {
+    len: Cell<usize>,
+    worker: Cell<u64>,
+    ids: [Cell<u64>; CAPACITY],
+    sites: [Cell<Option<&'static Location<'static>>>; CAPACITY],
+}
+
+thread_local! {
+    static HELD: Stack = const {
+        Stack {
+            len: Cell::new(0),
+            worker: Cell::new(0),
+            ids: [const { Cell::new(0) }; CAPACITY],
+            sites: [const { Cell::new(None) }; CAPACITY],
+        }
+    };
+}
+
+#[inline]
+fn encode(id: ResourceId, mode: HeldMode) -> u64 {
+    match mode {
+        HeldMode::Exclusive => id.0,
+        HeldMode::Shared => id.0 | SHARED,
+    }
+}
+
+fn decode(word: u64, site: Option<&'static Location<'static>>) -> Option<HeldLock> {
+    let mode = if word & SHARED != 0 { HeldMode::Shared } else { HeldMode::Exclusive };
+    Some(HeldLock { id: ResourceId(word & !SHARED), mode, site: site? })
+}
+
+/// What [`push`] tells its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pushed {
+    /// Another lock was already held: run the cold
+    /// [`nested_acquire`](crate::lock::nested_acquire) hook.
+    pub nested: bool,
+    /// The calling thread's worker id (0 when unknown), cached here so an
+    /// acquisition reads one thread-local.
+    pub worker: u64,
+}
+
+/// Records that the calling thread now holds `lock`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let a = HeldLock { id: ResourceId::next(), mode: HeldMode::Exclusive, site: std::panic::Location::caller() };
+/// assert!(!held::push(a).nested);
+/// assert_eq!(held::find(a.id), Some(a));
+/// held::pop(a.id, a.mode);
+/// assert_eq!(held::find(a.id), None);
+/// ```
+#[inline]
+pub fn push(lock: HeldLock) -> Pushed {
+    HELD.try_with(|s| {
+        let n = s.len.get();
+        if n < CAPACITY {
+            s.ids[n].set(encode(lock.id, lock.mode));
+            s.sites[n].set(Some(lock.site));
+        }
+        s.len.set(n + 1);
+        let mut worker = s.worker.get();
+        if worker == 0 {
+            worker = worker_id_slow(s);
+        }
+        Pushed { nested: n > 0, worker }
+    })
+    .unwrap_or(Pushed { nested: false, worker: 0 })
+}
+
+#[cold]
+fn worker_id_slow(s: &Stack) -> u64 {
+    let id = crate::current_worker_id().map_or(0, |w| w.0);
+    s.worker.set(id);
+    id
+}
+
+/// The calling thread's worker id through the same cache as [`push`].
+#[inline]
+pub fn worker_id() -> u64 {
+    HELD.try_with(|s| {
+        let w = s.worker.get();
+        if w == 0 {
+            worker_id_slow(s)
+        } else {
+            w
+        }
+    })
+    .unwrap_or(0)
+}
+
+/// Records that the calling thread released `id` (held in `mode`); locks may
+/// be released in any order.
+#[inline]
+pub fn pop(id: ResourceId, mode: HeldMode) {
+    let word = encode(id, mode);
+    let _ = HELD.try_with(|s| {
+        let n = s.len.get();
+        if n == 0 {
+            return;
+        }
+        if n <= CAPACITY && s.ids[n - 1].get() == word {
+            s.ids[n - 1].set(0);
+            s.len.set(n - 1);
+            return;
+        }
+        pop_out_of_order(s, word, n);
+    });
+}
+
+#[cold]
+fn pop_out_of_order(s: &Stack, word: u64, n: usize) {
+    let top = n.min(CAPACITY);
+    for i in (0..top).rev() {
+        if s.ids[i].get() == word {
+            for j in i..top - 1 {
+                s.ids[j].set(s.ids[j + 1].get());
+                s.sites[j].set(s.sites[j + 1].get());
+            }
+            // An entry beyond the capacity slides into the array unknown.
+            s.ids[top - 1].set(0);
+            s.sites[top - 1].set(None);
+            break;
+        }
+    }
+    s.len.set(n - 1);
+}
+
+/// The most recent entry for lock `id` held by the calling thread, if any.
+pub fn find(id: ResourceId) -> Option<HeldLock> {
+    HELD.try_with(|s| {
+        let top = s.len.get().min(CAPACITY);
+        (0..top)
+            .rev()
+            .filter(|i| s.ids[*i].get() & !SHARED == id.0 && s.ids[*i].get() != 0)
+            .find_map(|i| decode(s.ids[i].get(), s.sites[i].get()))
+    })
+    .ok()
+    .flatten()
+}
+
+/// Every lock the calling thread holds (up to [`CAPACITY`]), oldest first.
+///
+/// # Examples
+///
+/// ```
+/// assert!(vigil_detector::lock::held::all().is_empty());
+/// ```
+pub fn all() -> Vec<HeldLock> {
+    HELD.try_with(|s| {
+        let top = s.len.get().min(CAPACITY);
+        (0..top)
+            .filter(|i| s.ids[*i].get() != 0)
+            .filter_map(|i| decode(s.ids[i].get(), s.sites[i].get()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// How many locks the calling thread holds.
+pub fn count() -> usize {
+    HELD.try_with(|s| s.len.get()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lock(mode: HeldMode) -> HeldLock {
+        HeldLock { id: ResourceId::next(), mode, site: Location::caller() }
+    }
+
+    #[test]
+    fn out_of_order_release_keeps_the_rest() {
+        let (a, b, c) = (lock(HeldMode::Exclusive), lock(HeldMode::Shared), lock(HeldMode::Exclusive));
+        assert!(!push(a).nested);
+        assert!(push(b).nested);
+        assert!(push(c).nested);
+        pop(b.id, b.mode);
+        assert_eq!(all(), vec![a, c]);
+        pop(a.id, a.mode);
+        pop(c.id, c.mode);
+        assert_eq!(count(), 0);
+    }
+
+    #[test]
+    fn overflow_is_counted() {
+        let locks: Vec<HeldLock> = (0..CAPACITY + 3).map(|_| lock(HeldMode::Shared)).collect();
+        for l in &locks {
+            push(*l);
+        }
+        assert_eq!(count(), CAPACITY + 3);
+        for l in locks.iter().rev() {
+            pop(l.id, l.mode);
+        }
+        assert_eq!(count(), 0);
+    }
+}

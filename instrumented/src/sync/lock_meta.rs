@@ -1,0 +1,530 @@
+//! `LockState`: what vigil knows of one `Mutex` or `RwLock`, shared with the
+//! registry, and the slow path every lock takes when it must wait.
+//!
+//! A lock allocates its state at its first tracked acquisition (so
+//! `Mutex::new` stays `const fn`) and registers it then. After that:
+//!
+//! | path | what it touches |
+//! |---|---|
+//! | uncontended acquire / release | the owner word and site (stores on a line the acquirer owns), the thread's held-lock stack; the happens-before clock when the race checker is on |
+//! | spin (a few `try_*`) | nothing more; counted as contended, not timed |
+//! | wait | the clock, the registry (`on_block`), the wait-for graph, the wait histogram, starvation |
+//! | release with waiters | the parking mutex, to wake them |
+//!
+//! Waiters never block inside std's lock: they retry `try_*` and park on the
+//! state's own condition variable, with a timeout so that they can notice
+//! when they have waited past the starvation threshold.
+
+use std::panic::Location;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, OnceLock};
+use std::time::{Duration, Instant};
+use vigil_detector::hb::SyncClock;
+use vigil_detector::lock::{held, HeldLock, HeldMode, Holder, LockResource, Starvation};
+use vigil_detector::{
+    current_worker, on_block, Histogram, LockStats, Op, Resource, ResourceKind, ResourceMeta, ResourceStats,
+    Waiter, WorkerId, WorkerRef,
+};
+
+/// Reader counters are striped over this many cache lines, so readers on
+/// different threads do not fight over one counter.
+const STRIPES: usize = 8;
+
+/// `try_*` attempts before a waiter starts to park, with growing pauses.
+const SPIN_ROUNDS: u32 = 7;
+
+/// How long a parked waiter sleeps between retries once past the threshold
+/// (a wake-up normally comes sooner, from the releasing thread).
+const POLL: Duration = Duration::from_millis(5);
+
+/// Time origin for `held_since` stamps.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn now_stamp() -> u64 {
+    epoch().elapsed().as_nanos() as u64 + 1
+}
+
+fn stamp_age(stamp: u64) -> Option<Duration> {
+    (stamp != 0).then(|| epoch().elapsed().saturating_sub(Duration::from_nanos(stamp - 1)))
+}
+
+/// One reader stripe: current readers, read acquisitions, and the clock
+/// read-unlocks release into.
+#[repr(align(128))]
+#[derive(Default)]
+struct Stripe {
+    count: AtomicU64,
+    total: AtomicU64,
+    release: SyncClock,
+    /// A reader released into `release` since a writer last acquired it.
+    dirty: AtomicBool,
+}
+
+struct WaitingEntry {
+    worker: WorkerRef,
+    site: &'static Location<'static>,
+    since: Instant,
+}
+
+/// The tracking state of one lock.
+pub(crate) struct LockState {
+    meta: ResourceMeta,
+    /// The exclusive owner's worker id (0: none). Written only by the owner.
+    owner: AtomicU64,
+    owner_site: AtomicPtr<Location<'static>>,
+    /// When the current exclusive hold started, if timed (`now_stamp`), else 0.
+    held_since: AtomicU64,
+    /// `held_since` is the real acquisition time (the acquirer waited), not
+    /// the first waiter's arrival.
+    held_exact: AtomicBool,
+    /// Exclusive acquisitions; written only by the owner, so no RMW.
+    acquisitions: AtomicU64,
+    contended: AtomicU64,
+    waiters: AtomicUsize,
+    writers_waiting: AtomicUsize,
+    poisoned: AtomicBool,
+    starvation: Starvation,
+    wait: Histogram,
+    hold: Histogram,
+    waiting: std::sync::Mutex<Vec<WaitingEntry>>,
+    park: std::sync::Mutex<()>,
+    park_cv: Condvar,
+    /// Unlock (write-unlock) → next lock (read or write lock).
+    hb: SyncClock,
+    /// The worker that last released `hb` (0: none yet).
+    last_releaser: AtomicU64,
+    /// `RwLock` only: reader counts and read-unlock clocks.
+    stripes: Box<[Stripe]>,
+}
+
+impl std::fmt::Debug for LockState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LockState").field("id", &self.meta.id()).field("name", &self.meta.name()).finish()
+    }
+}
+
+impl LockState {
+    /// New state for a lock of `kind` (`Mutex` or `RwLock`) made at `site`,
+    /// registered with the detector.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn new(
+        kind: ResourceKind,
+        name: Option<String>,
+        site: &'static Location<'static>,
+    ) -> Arc<LockState> {
+        let stripes: Box<[Stripe]> = if kind == ResourceKind::RwLock {
+            (0..STRIPES).map(|_| Stripe::default()).collect()
+        } else {
+            Box::new([])
+        };
+        let st = Arc::new(LockState {
+            meta: ResourceMeta::new(kind, name, site),
+            owner: AtomicU64::new(0),
+            owner_site: AtomicPtr::new(ptr::null_mut()),
+            held_since: AtomicU64::new(0),
+            held_exact: AtomicBool::new(false),
+            acquisitions: AtomicU64::new(0),
+            contended: AtomicU64::new(0),
+            waiters: AtomicUsize::new(0),
+            writers_waiting: AtomicUsize::new(0),
+            poisoned: AtomicBool::new(false),
+            starvation: Starvation::new(),
+            wait: Histogram::new(),
+            hold: Histogram::new(),
+            waiting: std::sync::Mutex::new(Vec::new()),
+            park: std::sync::Mutex::new(()),
+            park_cv: Condvar::new(),
+            hb: SyncClock::new(),
+            last_releaser: AtomicU64::new(0),
+            stripes,
+        });
+        vigil_detector::register_resource(st.clone());
+        st
+    }
+
+    pub(crate) fn id(&self) -> vigil_detector::ResourceId {
+        self.meta.id()
+    }
+
+    // === exclusive holds (Mutex, RwLock write) ===
+
+    /// The calling thread now holds the lock exclusively (acquired at `site`).
+    #[inline]
+    pub(crate) fn acquired_exclusive(&self, site: &'static Location<'static>) {
+        let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Exclusive, site };
+        let pushed = held::push(entry);
+        self.owner.store(pushed.worker, Ordering::Relaxed);
+        self.owner_site.store(site as *const Location<'static> as *mut Location<'static>, Ordering::Relaxed);
+        // Only the owner writes this counter, so a load and a store suffice.
+        self.acquisitions.store(self.acquisitions.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        if pushed.nested {
+            vigil_detector::lock::nested_acquire(entry);
+        }
+        if vigil_detector::race_enabled() {
+            self.hb_acquire_exclusive(pushed.worker);
+        }
+    }
+
+    /// Unlock → this lock; read-unlocks → this write lock. Skipped when the
+    /// last exclusive release was this thread's and no reader released since:
+    /// program order already orders it.
+    #[inline]
+    fn hb_acquire_exclusive(&self, me: u64) {
+        if self.last_releaser.load(Ordering::Relaxed) != me || me == 0 {
+            self.hb.acquire();
+        }
+        for s in self.stripes.iter() {
+            if s.dirty.load(Ordering::Relaxed) && s.dirty.swap(false, Ordering::Relaxed) {
+                // This writer's clock now carries the readers' releases, and
+                // it hands them on to every later lock through `hb`.
+                s.release.acquire();
+            }
+        }
+    }
+
+    /// The calling thread is about to release its exclusive hold (called
+    /// while it still holds the lock).
+    #[inline]
+    pub(crate) fn releasing_exclusive(&self) {
+        let me = self.owner.load(Ordering::Relaxed);
+        if vigil_detector::race_enabled() {
+            self.hb.release();
+            self.last_releaser.store(me, Ordering::Relaxed);
+        }
+        held::pop(self.meta.id(), HeldMode::Exclusive);
+        if self.held_since.load(Ordering::Relaxed) != 0 {
+            self.record_hold();
+        }
+        if std::thread::panicking() {
+            self.poisoned.store(true, Ordering::Relaxed);
+        }
+        self.owner.store(0, Ordering::Relaxed);
+    }
+
+    #[cold]
+    fn record_hold(&self) {
+        let stamp = self.held_since.swap(0, Ordering::Relaxed);
+        if self.held_exact.swap(false, Ordering::Relaxed) {
+            if let Some(d) = stamp_age(stamp) {
+                self.hold.record(d);
+            }
+        }
+    }
+
+    // === shared holds (RwLock read) ===
+
+    #[inline]
+    fn stripe(&self, me: u64) -> &Stripe {
+        &self.stripes[me as usize % STRIPES]
+    }
+
+    /// The calling thread now holds a read lock (acquired at `site`).
+    #[inline]
+    pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
+        let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site };
+        let pushed = held::push(entry);
+        let s = self.stripe(pushed.worker);
+        s.count.fetch_add(1, Ordering::Relaxed);
+        s.total.fetch_add(1, Ordering::Relaxed);
+        if pushed.nested {
+            vigil_detector::lock::nested_acquire(entry);
+        }
+        if vigil_detector::race_enabled() {
+            self.hb.acquire();
+        }
+    }
+
+    /// The calling thread is about to release a read lock.
+    #[inline]
+    pub(crate) fn releasing_shared(&self) {
+        let s = self.stripe(held::worker_id());
+        if vigil_detector::race_enabled() {
+            s.release.release();
+            s.dirty.store(true, Ordering::Relaxed);
+        }
+        held::pop(self.meta.id(), HeldMode::Shared);
+        s.count.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Writers waiting now (a cheap load: the recursive-read check reads it
+    /// on every read acquisition).
+    #[inline]
+    pub(crate) fn writers_waiting(&self) -> usize {
+        self.writers_waiting.load(Ordering::Relaxed)
+    }
+
+    // === after any release ===
+
+    /// The lock was released: wake parked waiters, if any.
+    #[inline]
+    pub(crate) fn released(&self) {
+        if self.waiters.load(Ordering::SeqCst) != 0 {
+            self.wake();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wake(&self) {
+        let _g = self.park.lock().unwrap_or_else(|e| e.into_inner());
+        self.park_cv.notify_all();
+    }
+
+    pub(crate) fn set_poisoned(&self, poisoned: bool) {
+        self.poisoned.store(poisoned, Ordering::Relaxed);
+    }
+
+    // === reads for the extras ===
+
+    pub(crate) fn waiters(&self) -> usize {
+        self.waiters.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_starving(&self) -> bool {
+        self.starvation.is_starving()
+    }
+
+    fn owner_site(&self) -> Option<&'static Location<'static>> {
+        let p = self.owner_site.load(Ordering::Relaxed);
+        // SAFETY: `owner_site` only ever holds null or a pointer made from a
+        // `&'static Location<'static>` (see `acquired_exclusive`), which is
+        // valid and immutable for the whole program.
+        unsafe { p.as_ref() }
+    }
+
+    fn readers(&self) -> usize {
+        self.stripes.iter().map(|s| s.count.load(Ordering::Relaxed) as usize).sum()
+    }
+
+    pub(crate) fn lock_stats(&self) -> LockStats {
+        let owner = self.owner.load(Ordering::Relaxed);
+        let now = Instant::now();
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|w| Waiter {
+                worker: w.worker.clone(),
+                site: short(w.site),
+                since_ms: now.saturating_duration_since(w.since).as_millis() as u64,
+            })
+            .collect();
+        let reads: u64 = self.stripes.iter().map(|s| s.total.load(Ordering::Relaxed)).sum();
+        LockStats {
+            acquisitions: self.acquisitions.load(Ordering::Relaxed) + reads,
+            contended: self.contended.load(Ordering::Relaxed),
+            waiters: self.waiters(),
+            waiting,
+            owner: (owner != 0).then(|| vigil_detector::lock::worker_ref(WorkerId(owner))),
+            owner_site: if owner != 0 { self.owner_site().map(short) } else { None },
+            held_ms: if owner != 0 {
+                stamp_age(self.held_since.load(Ordering::Relaxed)).map(|d| d.as_millis() as u64)
+            } else {
+                None
+            },
+            readers: self.readers(),
+            starving: self.is_starving(),
+            starvation_entered: self.starvation.entered(),
+            starvation_exited: self.starvation.exited(),
+            wait: self.wait.summary(),
+            hold: self.hold.summary(),
+            poisoned: self.poisoned.load(Ordering::Relaxed),
+        }
+    }
+
+    // === the slow path ===
+
+    /// Waits until `try_acquire` succeeds: a short spin, then a timed,
+    /// visible wait (blocked in `op` at `site`) with wait-for edges,
+    /// the wait histogram and starvation transitions.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn wait<G>(
+        self: &Arc<Self>,
+        op: Op,
+        site: &'static Location<'static>,
+        mut try_acquire: impl FnMut() -> Option<G>,
+    ) -> G {
+        for round in 0..SPIN_ROUNDS {
+            for _ in 0..(1u32 << round) {
+                std::hint::spin_loop();
+            }
+            if let Some(g) = try_acquire() {
+                self.contended.fetch_add(1, Ordering::Relaxed);
+                return g;
+            }
+        }
+        if let Some(g) = try_acquire_after_yield(&mut try_acquire) {
+            self.contended.fetch_add(1, Ordering::Relaxed);
+            return g;
+        }
+        self.wait_parked(op, site, try_acquire)
+    }
+
+    fn wait_parked<G>(
+        self: &Arc<Self>,
+        op: Op,
+        site: &'static Location<'static>,
+        mut try_acquire: impl FnMut() -> Option<G>,
+    ) -> G {
+        let worker = current_worker();
+        let start = Instant::now();
+        let writer = op == Op::Write;
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        if writer {
+            self.writers_waiting.fetch_add(1, Ordering::SeqCst);
+        }
+        if op != Op::Read {
+            // The current hold is at least this old: enough for `held_ms`.
+            let _ = self.held_since.compare_exchange(0, now_stamp(), Ordering::Relaxed, Ordering::Relaxed);
+        }
+        let me = worker.as_ref().map(|w| w.to_ref());
+        let lock_ref = self.meta.to_ref();
+        let cause = me.as_ref().map(|m| (m, &lock_ref));
+        let block = on_block(op, site, vec![self.clone() as Arc<dyn Resource>]);
+        if let Some(m) = &me {
+            self.waiting.lock().unwrap_or_else(|e| e.into_inner()).push(WaitingEntry {
+                worker: m.clone(),
+                site,
+                since: start,
+            });
+        }
+        if let Some(w) = &worker {
+            vigil_detector::lock::begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start);
+        }
+        let threshold = vigil_detector::config().starvation_threshold;
+        let got = loop {
+            let parked = self.park.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(g) = try_acquire() {
+                break g;
+            }
+            let waited = start.elapsed();
+            self.starvation.still_waiting(waited, threshold, cause);
+            let timeout = match threshold.checked_sub(waited) {
+                Some(left) if !self.starvation.is_starving() => left + Duration::from_micros(50),
+                _ => POLL,
+            };
+            drop(self.park_cv.wait_timeout(parked, timeout));
+        };
+        let waited = start.elapsed();
+        if let Some(w) = &worker {
+            vigil_detector::lock::end_wait(w.id());
+        }
+        if let Some(m) = &me {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = waiting.iter().position(|e| e.worker.id == m.id && e.since == start) {
+                waiting.swap_remove(i);
+            }
+        }
+        if writer {
+            self.writers_waiting.fetch_sub(1, Ordering::SeqCst);
+        }
+        let left = self.waiters.fetch_sub(1, Ordering::SeqCst) - 1;
+        drop(block);
+        self.wait.record(waited);
+        self.contended.fetch_add(1, Ordering::Relaxed);
+        self.starvation.acquired(waited, threshold, left == 0, cause);
+        if op != Op::Read {
+            self.held_since.store(now_stamp(), Ordering::Relaxed);
+            self.held_exact.store(true, Ordering::Relaxed);
+        }
+        got
+    }
+
+    /// The calling thread already holds this lock: reports a double lock and
+    /// panics with the report (unless `VIGIL_DOUBLE_LOCK_PANIC=0`, in which
+    /// case it returns and the caller waits forever, as std would).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn double_lock(&self, first: HeldLock, site: &'static Location<'static>, op: &str) {
+        let Some(worker) = current_worker() else { return };
+        let report = vigil_detector::lock::report_double_lock(&worker, self.meta.to_ref(), first, site, op);
+        if vigil_detector::config().double_lock_panics {
+            panic!("{report}");
+        }
+    }
+
+    /// The calling thread read-locks again while holding a read lock and
+    /// writers wait: reports a recursive read (Go's RWR).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn recursive_read(&self, first: HeldLock, site: &'static Location<'static>) {
+        let Some(worker) = current_worker() else { return };
+        vigil_detector::lock::report_recursive_read(
+            &worker,
+            self.meta.to_ref(),
+            first,
+            site,
+            self.writers_waiting(),
+        );
+    }
+}
+
+/// One more attempt after giving the holder a chance to run (on a loaded
+/// machine the holder may be descheduled).
+fn try_acquire_after_yield<G>(try_acquire: &mut impl FnMut() -> Option<G>) -> Option<G> {
+    std::thread::yield_now();
+    try_acquire()
+}
+
+fn short(site: &'static Location<'static>) -> String {
+    format!("{}:{}:{}", site.file(), site.line(), site.column())
+}
+
+impl Drop for LockState {
+    fn drop(&mut self) {
+        vigil_detector::unregister_resource(self.meta.id());
+        vigil_detector::lock::forget_lock(self.meta.id());
+    }
+}
+
+impl Resource for LockState {
+    fn meta(&self) -> &ResourceMeta {
+        &self.meta
+    }
+
+    fn summary(&self) -> String {
+        let mut s = match self.holder() {
+            Some(h) => {
+                let mut s = format!("locked by {}", vigil_detector::lock::worker_ref(h.worker));
+                if let Some(site) = h.site {
+                    s.push_str(&format!(" at {}", short(site)));
+                }
+                if let Some(d) = h.held {
+                    s.push_str(&format!(" for {} ms", d.as_millis()));
+                }
+                s
+            }
+            None => match self.readers() {
+                0 => "unlocked".to_string(),
+                n => format!("read-locked by {n} reader(s)"),
+            },
+        };
+        s.push_str(&format!(", {} waiting", self.waiters()));
+        if self.is_starving() {
+            s.push_str(", starving");
+        }
+        s
+    }
+
+    fn stats(&self) -> ResourceStats {
+        ResourceStats::Lock(self.lock_stats())
+    }
+}
+
+impl LockResource for LockState {
+    fn holder(&self) -> Option<Holder> {
+        let owner = self.owner.load(Ordering::Relaxed);
+        (owner != 0).then(|| Holder {
+            worker: WorkerId(owner),
+            site: self.owner_site(),
+            held: stamp_age(self.held_since.load(Ordering::Relaxed)),
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! Under real contention a lock counts its waiters, shows them blocked in
+//! `lock` with its name, and records their wait times; an uncontended lock
+//! records acquisitions only.
+#![cfg(feature = "detect")]
+mod common;
+
+use std::time::Duration;
+use vigil::report::{Op, ResourceStats};
+use vigil::sync::{Arc, Mutex, RwLock};
+
+#[test]
+fn waiters_are_counted_and_their_waits_timed() {
+    let m = Arc::new(Mutex::named("contended-counter", 0u32));
+    let held = m.lock().unwrap();
+    let hold_line = line!() - 1;
+    let mut handles = Vec::new();
+    for name in ["waiter-a", "waiter-b"] {
+        let m = m.clone();
+        handles.push(
+            vigil::thread::Builder::new().name(name.into()).spawn(move || *m.lock().unwrap() += 1).unwrap(),
+        );
+    }
+    common::wait_blocked("waiter-a");
+    common::wait_blocked("waiter-b");
+    assert_eq!(m.waiters(), 2);
+    let stats = m.stats();
+    assert_eq!(stats.waiters, 2);
+    let mut who: Vec<_> = stats.waiting.iter().map(|w| w.worker.name.clone().unwrap_or_default()).collect();
+    who.sort();
+    assert_eq!(who, ["waiter-a", "waiter-b"]);
+    assert!(
+        stats.owner_site.as_deref().unwrap_or("").contains(&format!("{}:{hold_line}:", file!())),
+        "{stats:?}"
+    );
+
+    // The snapshot shows both workers blocked in `lock` on the named mutex.
+    let snap = vigil::check::snapshot();
+    for name in ["waiter-a", "waiter-b"] {
+        let w = common::worker_named(&snap, name).unwrap();
+        let b = w.blocked_on.expect("blocked");
+        assert_eq!(b.op, Op::Lock);
+        assert_eq!(b.resource.map(|r| r.name), Some("contended-counter".to_string()));
+    }
+    let res = snap.resources.iter().find(|r| r.name == "contended-counter").expect("mutex in snapshot");
+    match &res.stats {
+        ResourceStats::Lock(l) => assert_eq!(l.waiters, 2),
+        other => panic!("expected lock stats, got {other:?}"),
+    }
+
+    std::thread::sleep(Duration::from_millis(20)); // let the waits grow measurably
+    drop(held);
+    for h in handles {
+        h.join().unwrap();
+    }
+    let stats = m.stats();
+    assert_eq!(*m.lock().unwrap(), 2);
+    assert_eq!(stats.waiters, 0);
+    assert_eq!(stats.acquisitions, 3);
+    assert_eq!(stats.contended, 2);
+    assert_eq!(stats.wait.count, 2);
+    assert!(stats.wait.max_us >= 20_000, "{:?}", stats.wait);
+    assert!(stats.hold.count >= 1, "{:?}", stats.hold);
+}
+
+#[test]
+fn uncontended_lock_only_counts_acquisitions() {
+    let m = Mutex::new(0);
+    for _ in 0..10 {
+        *m.lock().unwrap() += 1;
+    }
+    let s = m.stats();
+    assert_eq!((s.acquisitions, s.contended, s.waiters, s.wait.count), (10, 0, 0, 0));
+    assert!(s.owner.is_none());
+}
+
+#[test]
+fn rwlock_counts_readers_and_a_waiting_writer() {
+    let l = Arc::new(RwLock::named("table", 1));
+    let r1 = l.read().unwrap();
+    let r2 = l.read().unwrap();
+    assert_eq!(l.stats().readers, 2);
+    let l2 = l.clone();
+    let w =
+        vigil::thread::Builder::new().name("writer".into()).spawn(move || *l2.write().unwrap() += 1).unwrap();
+    common::wait_blocked("writer");
+    let snap = vigil::check::snapshot();
+    assert_eq!(common::worker_named(&snap, "writer").unwrap().blocked_on.unwrap().op, Op::Write);
+    assert_eq!(l.waiters(), 1);
+    drop(r1);
+    drop(r2);
+    w.join().unwrap();
+    let s = l.stats();
+    assert_eq!((s.readers, s.waiters, s.contended), (0, 0, 1));
+    assert_eq!(*l.read().unwrap(), 2);
+}
