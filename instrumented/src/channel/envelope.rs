@@ -9,6 +9,7 @@ use std::sync::Arc;
 use vigil_detector::{hb, VectorClock};
 
 /// A message and the clock of the thread that sent it.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub(crate) struct Env<T> {
     pub(crate) value: T,
     #[cfg(feature = "detect")]

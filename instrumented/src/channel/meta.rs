@@ -15,6 +15,46 @@ use vigil_detector::{
     WorkerRef,
 };
 
+/// A channel end's link to its metadata: `None` when tracking was off at
+/// creation; with the `detect` feature off a zero-sized nothing, so the ends
+/// are crossbeam's / std's own plus nothing.
+#[cfg(feature = "detect")]
+#[derive(Clone, Debug)]
+pub(crate) struct Tracked(Option<Arc<ChannelMeta>>);
+
+/// A channel end's link to its metadata (none: the `detect` feature is off).
+#[cfg(not(feature = "detect"))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tracked;
+
+impl Tracked {
+    #[inline]
+    pub(crate) fn new(meta: Option<Arc<ChannelMeta>>) -> Tracked {
+        #[cfg(feature = "detect")]
+        {
+            Tracked(meta)
+        }
+        #[cfg(not(feature = "detect"))]
+        {
+            drop(meta);
+            Tracked
+        }
+    }
+
+    /// The metadata, if this channel is tracked.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> Option<&Arc<ChannelMeta>> {
+        #[cfg(feature = "detect")]
+        {
+            self.0.as_ref()
+        }
+        #[cfg(not(feature = "detect"))]
+        {
+            None
+        }
+    }
+}
+
 /// The shape of a channel, for reports: `bounded(0)`, `unbounded`, `after`…
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flavor {

@@ -3,7 +3,7 @@
 
 use super::envelope::Env;
 use super::iter::{IntoIter, Iter, TryIter};
-use super::meta::ChannelMeta;
+use super::meta::{ChannelMeta, Tracked};
 use crossbeam_channel as cb;
 use crossbeam_channel::{RecvError, RecvTimeoutError, TryRecvError};
 use std::fmt;
@@ -41,9 +41,10 @@ pub(crate) enum RecvInner<T> {
 /// receiving. With the race checker on, a receive happens-after the send of
 /// the message it gets, and a receive that sees the channel disconnected
 /// happens-after the last sender's drop.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub struct Receiver<T> {
     pub(crate) inner: RecvInner<T>,
-    pub(crate) meta: Option<Arc<ChannelMeta>>,
+    pub(crate) meta: Tracked,
 }
 
 /// What a receive got from the crossbeam channel, before unwrapping.
@@ -56,7 +57,7 @@ enum Got<T> {
 
 impl<T> Receiver<T> {
     pub(crate) fn from_parts(inner: RecvInner<T>, meta: Option<Arc<ChannelMeta>>) -> Receiver<T> {
-        Receiver { inner, meta }
+        Receiver { inner, meta: Tracked::new(meta) }
     }
 
     #[inline]
@@ -100,7 +101,7 @@ impl<T> Receiver<T> {
     /// receiver did so far to the send that the taken slot will let complete.
     #[inline]
     pub(crate) fn before_recv(&self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             if meta.is_bounded() {
                 meta.recv_point.release();
             }
@@ -109,14 +110,14 @@ impl<T> Receiver<T> {
 
     #[inline]
     pub(crate) fn received(&self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.on_received();
         }
     }
 
     #[inline]
     pub(crate) fn observed_disconnect(&self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.close_point.acquire();
         }
     }
@@ -149,7 +150,7 @@ impl<T> Receiver<T> {
     #[cold]
     #[inline(never)]
     fn recv_slow(&self, deadline: Option<Instant>, site: &'static Location<'static>) -> Got<T> {
-        if self.meta.as_ref().is_some_and(|m| m.worth_retrying()) {
+        if self.meta.get().is_some_and(|m| m.worth_retrying()) {
             if let Ok(got) = super::retry_briefly((), |()| match self.try_raw() {
                 Got::Empty => Err(()),
                 got => Ok(got),
@@ -157,7 +158,7 @@ impl<T> Receiver<T> {
                 return got;
             }
         }
-        let _blocked = self.meta.as_ref().map(|m| m.block(m.recv_op(), site));
+        let _blocked = self.meta.get().map(|m| m.block(m.recv_op(), site));
         self.blocking_raw(deadline)
     }
 
@@ -371,7 +372,7 @@ impl<T> Receiver<T> {
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Receiver<T> {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.add_receiver();
         }
         let inner = match &self.inner {
@@ -384,7 +385,7 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.drop_receiver();
         }
     }

@@ -2,7 +2,7 @@
 //! must wait, the worker is blocked in `select` on every channel involved.
 
 use super::envelope::Env;
-use super::meta::ChannelMeta;
+use super::meta::{ChannelMeta, Tracked};
 use super::receiver::{Receiver, RecvInner};
 use super::sender::Sender;
 use crossbeam_channel as cb;
@@ -74,11 +74,11 @@ impl<'a> Select<'a> {
         Select { inner: cb::Select::new_biased(), ops: Vec::new() }
     }
 
-    fn record(&mut self, index: usize, meta: &Option<Arc<ChannelMeta>>, sending: bool) {
+    fn record(&mut self, index: usize, meta: &Tracked, sending: bool) {
         if self.ops.len() <= index {
             self.ops.resize_with(index + 1, || None);
         }
-        self.ops[index] = meta.as_ref().map(|m| (m.clone(), sending));
+        self.ops[index] = meta.get().map(|m| (m.clone(), sending));
     }
 
     /// Adds a send operation; returns its index.

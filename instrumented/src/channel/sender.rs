@@ -2,7 +2,7 @@
 //! happens-before edges of a send.
 
 use super::envelope::Env;
-use super::meta::ChannelMeta;
+use super::meta::{ChannelMeta, Tracked};
 use crossbeam_channel as cb;
 use crossbeam_channel::{SendError, SendTimeoutError, TrySendError};
 use std::fmt;
@@ -34,14 +34,15 @@ use vigil_detector::Op;
 /// live ends for reports. With the race checker on, a send happens-before the
 /// receive that gets its message, and on a bounded channel of capacity C the
 /// k-th receive happens-before the (k+C)-th send completes.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub struct Sender<T> {
     pub(crate) inner: cb::Sender<Env<T>>,
-    pub(crate) meta: Option<Arc<ChannelMeta>>,
+    pub(crate) meta: Tracked,
 }
 
 impl<T> Sender<T> {
     pub(crate) fn from_parts(inner: cb::Sender<Env<T>>, meta: Option<Arc<ChannelMeta>>) -> Sender<T> {
-        Sender { inner, meta }
+        Sender { inner, meta: Tracked::new(meta) }
     }
 
     /// Attempts to send a message without blocking.
@@ -98,7 +99,7 @@ impl<T> Sender<T> {
     #[track_caller]
     #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
-        let Some(meta) = &self.meta else {
+        let Some(meta) = self.meta.get() else {
             return self.inner.send(Env::wrap(msg)).map_err(|e| SendError(e.0.into_value()));
         };
         match self.inner.try_send(Env::wrap(msg)) {
@@ -173,7 +174,7 @@ impl<T> Sender<T> {
                 self.sent();
                 Ok(())
             }
-            Err(TrySendError::Full(env)) => match &self.meta {
+            Err(TrySendError::Full(env)) => match self.meta.get() {
                 Some(meta) => self.send_slow(meta, env, deadline, site),
                 None => self.finish_blocking_send(env, deadline),
             },
@@ -242,7 +243,7 @@ impl<T> Sender<T> {
     /// receives that made room did.
     #[inline]
     pub(crate) fn sent(&self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.on_sent();
             if meta.is_bounded() {
                 meta.recv_point.acquire();
@@ -252,7 +253,7 @@ impl<T> Sender<T> {
 
     #[inline]
     pub(crate) fn observed_disconnect(&self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.close_point.acquire();
         }
     }
@@ -322,7 +323,7 @@ impl<T> Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.add_sender();
         }
         Sender { inner: self.inner.clone(), meta: self.meta.clone() }
@@ -331,7 +332,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.drop_sender();
         }
     }

@@ -1,7 +1,7 @@
 //! The receiving half of a std channel.
 
 use super::iter::{IntoIter, Iter, TryIter};
-use crate::channel::meta::ChannelMeta;
+use crate::channel::meta::{ChannelMeta, Tracked};
 use crate::channel::Env;
 use std::fmt;
 use std::panic::Location;
@@ -32,9 +32,10 @@ use std::time::Duration;
 /// worker blocked in `recv` on this channel, with the call site. With the
 /// race checker on, a receive happens-after the send of its message, and a
 /// receive that sees the disconnect happens-after the last sender's drop.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub struct Receiver<T> {
     inner: std_mpsc::Receiver<Env<T>>,
-    meta: Option<Arc<ChannelMeta>>,
+    meta: Tracked,
 }
 
 /// What a receive got, before unwrapping.
@@ -50,12 +51,12 @@ impl<T> Receiver<T> {
         inner: std_mpsc::Receiver<Env<T>>,
         meta: Option<Arc<ChannelMeta>>,
     ) -> Receiver<T> {
-        Receiver { inner, meta }
+        Receiver { inner, meta: Tracked::new(meta) }
     }
 
     #[inline]
     fn try_raw(&self) -> Got<T> {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             if meta.is_bounded() {
                 meta.recv_point.release();
             }
@@ -70,7 +71,7 @@ impl<T> Receiver<T> {
     #[cold]
     #[inline(never)]
     fn recv_slow(&self, timeout: Option<Duration>, site: &'static Location<'static>) -> Got<T> {
-        if self.meta.as_ref().is_some_and(|m| m.worth_retrying()) {
+        if self.meta.get().is_some_and(|m| m.worth_retrying()) {
             if let Ok(got) = crate::channel::retry_briefly((), |()| match self.try_raw() {
                 Got::Empty => Err(()),
                 got => Ok(got),
@@ -78,7 +79,7 @@ impl<T> Receiver<T> {
                 return got;
             }
         }
-        let _blocked = self.meta.as_ref().map(|m| m.block(m.recv_op(), site));
+        let _blocked = self.meta.get().map(|m| m.block(m.recv_op(), site));
         match timeout {
             None => self.inner.recv().map_or(Got::Disconnected, |env| Got::Msg(env.open())),
             Some(t) => match self.inner.recv_timeout(t) {
@@ -106,13 +107,13 @@ impl<T> Receiver<T> {
     fn finish(&self, got: Got<T>) -> Result<T, RecvTimeoutError> {
         match got {
             Got::Msg(v) => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     meta.on_received();
                 }
                 Ok(v)
             }
             Got::Disconnected => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     meta.close_point.acquire();
                 }
                 Err(RecvTimeoutError::Disconnected)
@@ -223,7 +224,7 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.drop_receiver();
         }
     }

@@ -2,7 +2,7 @@
 //! never blocks) and `SyncSender` (bounded, blocks when full).
 
 use super::receiver::Receiver;
-use crate::channel::meta::{ChannelMeta, Flavor};
+use crate::channel::meta::{ChannelMeta, Flavor, Tracked};
 use crate::channel::Env;
 use std::fmt;
 use std::panic::Location;
@@ -88,7 +88,7 @@ pub fn sync_channel_named<T>(name: impl Into<String>, bound: usize) -> (SyncSend
 fn make_async<T>(name: Option<String>, site: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = std_mpsc::channel();
     let meta = ChannelMeta::new(Flavor::Unbounded, name, site, 1);
-    (Sender { inner: tx, meta: meta.clone() }, Receiver::from_parts(rx, meta))
+    (Sender { inner: tx, meta: Tracked::new(meta.clone()) }, Receiver::from_parts(rx, meta))
 }
 
 fn make_sync<T>(
@@ -98,7 +98,7 @@ fn make_sync<T>(
 ) -> (SyncSender<T>, Receiver<T>) {
     let (tx, rx) = std_mpsc::sync_channel(bound);
     let meta = ChannelMeta::new(Flavor::Bounded(bound), name, site, 1);
-    (SyncSender { inner: tx, meta: meta.clone() }, Receiver::from_parts(rx, meta))
+    (SyncSender { inner: tx, meta: Tracked::new(meta.clone()) }, Receiver::from_parts(rx, meta))
 }
 
 /// The sending half of an asynchronous channel — mirrors `std::sync::mpsc::Sender`.
@@ -118,9 +118,10 @@ fn make_sync<T>(
 /// Sends are counted; with the race checker on, a send happens-before the
 /// receive that gets its message, and dropping the last sender
 /// happens-before the receive that sees the disconnect.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub struct Sender<T> {
     inner: std_mpsc::Sender<Env<T>>,
-    meta: Option<Arc<ChannelMeta>>,
+    meta: Tracked,
 }
 
 impl<T> Sender<T> {
@@ -143,13 +144,13 @@ impl<T> Sender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match self.inner.send(Env::wrap(t)) {
             Ok(()) => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     meta.on_sent();
                 }
                 Ok(())
             }
             Err(SendError(env)) => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     meta.close_point.acquire();
                 }
                 Err(SendError(env.into_value()))
@@ -160,7 +161,7 @@ impl<T> Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.add_sender();
         }
         Sender { inner: self.inner.clone(), meta: self.meta.clone() }
@@ -169,7 +170,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.drop_sender();
         }
     }
@@ -197,9 +198,10 @@ impl<T> fmt::Debug for Sender<T> {
 /// until it completes. With the race checker on, a send happens-before the
 /// receive that gets its message, and for capacity C the k-th receive
 /// happens-before the (k+C)-th send completes.
+#[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub struct SyncSender<T> {
     inner: std_mpsc::SyncSender<Env<T>>,
-    meta: Option<Arc<ChannelMeta>>,
+    meta: Tracked,
 }
 
 impl<T> SyncSender<T> {
@@ -219,7 +221,7 @@ impl<T> SyncSender<T> {
     #[track_caller]
     #[inline]
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
-        let Some(meta) = &self.meta else {
+        let Some(meta) = self.meta.get() else {
             return self.inner.send(Env::wrap(t)).map_err(|e| SendError(e.0.into_value()));
         };
         match self.inner.try_send(Env::wrap(t)) {
@@ -302,14 +304,14 @@ impl<T> SyncSender<T> {
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
         match self.inner.try_send(Env::wrap(t)) {
             Ok(()) => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     self.sent(meta);
                 }
                 Ok(())
             }
             Err(TrySendError::Full(env)) => Err(TrySendError::Full(env.into_value())),
             Err(TrySendError::Disconnected(env)) => {
-                if let Some(meta) = &self.meta {
+                if let Some(meta) = self.meta.get() {
                     meta.close_point.acquire();
                 }
                 Err(TrySendError::Disconnected(env.into_value()))
@@ -320,7 +322,7 @@ impl<T> SyncSender<T> {
 
 impl<T> Clone for SyncSender<T> {
     fn clone(&self) -> SyncSender<T> {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.add_sender();
         }
         SyncSender { inner: self.inner.clone(), meta: self.meta.clone() }
@@ -329,7 +331,7 @@ impl<T> Clone for SyncSender<T> {
 
 impl<T> Drop for SyncSender<T> {
     fn drop(&mut self) {
-        if let Some(meta) = &self.meta {
+        if let Some(meta) = self.meta.get() {
             meta.drop_sender();
         }
     }
