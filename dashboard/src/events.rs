@@ -126,7 +126,7 @@ impl Hub {
                 after = vigil_detector::last_event_seq();
                 continue;
             }
-            let batch = vigil_detector::events_since(after, 4096);
+            let batch = vigil_detector::events_since(after, 512);
             after = after.max(batch.next_seq);
             let mut frames = Vec::with_capacity(batch.events.len() + 1);
             if batch.missed > 0 {
@@ -316,5 +316,11 @@ pub(crate) async fn sse(
             }
         };
     let stream = state.hub.subscribe(last_event_id.or(params.after));
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    let mut res =
+        Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response();
+    // When a stream ends (the client fell behind, or shutdown) the
+    // connection closes with it instead of idling in keep-alive.
+    res.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+    res
 }

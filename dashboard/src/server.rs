@@ -62,7 +62,7 @@ impl Default for Builder {
 
 impl Builder {
     /// Defaults: the token from `VIGIL_DASHBOARD_TOKEN` (if set and not
-    /// empty), 1024 buffered events per SSE client, and a 5 s write-stall
+    /// empty), 4096 buffered events per SSE client, and a 5 s write-stall
     /// timeout after which a client that stopped reading is disconnected.
     ///
     /// # Examples
@@ -73,7 +73,7 @@ impl Builder {
     /// ```
     pub fn new() -> Builder {
         let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.trim().is_empty());
-        Builder { token, sse_buffer: 1024, stall_timeout: Duration::from_secs(5) }
+        Builder { token, sse_buffer: 4096, stall_timeout: Duration::from_secs(5) }
     }
 
     /// Requires this bearer token on every route (replacing `VIGIL_DASHBOARD_TOKEN`).
