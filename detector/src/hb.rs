@@ -113,6 +113,8 @@ pub(crate) struct ThreadClock {
     fence_release: Option<VectorClock>,
     /// What relaxed loads read since the last `fence(Acquire)`.
     fence_acquire: VectorClock,
+    /// The last [`release_shared`] snapshot, with the tag of the clock it copies.
+    snapshot: Option<(u64, Arc<VectorClock>)>,
 }
 
 impl ThreadClock {
@@ -129,6 +131,7 @@ impl ThreadClock {
             worker: None,
             fence_release: None,
             fence_acquire: VectorClock::new(),
+            snapshot: None,
         }
     }
 
@@ -312,11 +315,6 @@ pub fn release_clock() -> Option<VectorClock> {
     fork()
 }
 
-thread_local! {
-    /// The last clock [`release_shared`] handed out on this thread.
-    static SHARED: RefCell<Option<Arc<VectorClock>>> = const { RefCell::new(None) };
-}
-
 /// [`release_clock`] as a shared snapshot: while the calling thread's clock
 /// is unchanged (a run of sends with no tracked access between them) every
 /// call returns the same `Arc`, so a message carries its sender's clock
@@ -334,20 +332,17 @@ thread_local! {
 #[inline]
 pub fn release_shared() -> Option<Arc<VectorClock>> {
     with_thread_clock(|tc| {
+        // The tag names the clock: equal tags, equal clocks (module docs).
+        let tag = tc.tag();
+        if let Some((t, snap)) = &tc.snapshot {
+            if *t == tag && tc.published {
+                return snap.clone();
+            }
+        }
+        let snap = Arc::new(tc.clock.clone());
+        tc.snapshot = Some((tag, snap.clone()));
         tc.published = true;
-        SHARED
-            .try_with(|cache| {
-                let mut cache = cache.borrow_mut();
-                match &*cache {
-                    Some(shared) if **shared == tc.clock => shared.clone(),
-                    _ => {
-                        let shared = Arc::new(tc.clock.clone());
-                        *cache = Some(shared.clone());
-                        shared
-                    }
-                }
-            })
-            .unwrap_or_else(|_| Arc::new(tc.clock.clone()))
+        snap
     })
 }
 
