@@ -73,11 +73,17 @@ pub mod thread {
 pub mod sync {
     // === locks ===
     #[cfg(not(feature = "detect"))]
-    pub use std::sync::{Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-    pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+    pub use std::sync::{
+        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock, RwLockReadGuard,
+        RwLockWriteGuard,
+    };
+    pub use std::sync::{
+        BarrierWaitResult, LockResult, OnceState, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult,
+    };
     #[cfg(feature = "detect")]
     pub use vigil_instrumented::sync::{
-        Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock, RwLockReadGuard,
+        RwLockWriteGuard,
     };
 
     // === Go toolkit ===

@@ -4,14 +4,24 @@
 //! Each section below is owned by one piece of work; keep edits inside yours.
 
 // === locks: Mutex, RwLock, Condvar, Once, OnceLock, LazyLock, Barrier ===
+mod barrier;
 mod condvar;
+mod lazy_lock;
 mod lock_meta;
 mod mutex;
+mod once;
+mod once_lock;
 mod rwlock;
+pub use barrier::Barrier;
 pub use condvar::Condvar;
+pub use lazy_lock::LazyLock;
 pub use mutex::{Mutex, MutexGuard};
+pub use once::Once;
+pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+pub use std::sync::{
+    BarrierWaitResult, LockResult, OnceState, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult,
+};
 
 // === channels: std mpsc mirror ===
 pub mod mpsc;
