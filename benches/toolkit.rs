@@ -164,7 +164,13 @@ fn worker_pool(_c: &mut Criterion) {
         }
         pool.shutdown();
     };
-    support::print_ratio("WorkerPool 2 workers, start+jobs+shutdown", "none (tracking)", 2_000, run_std, run_vigil);
+    support::print_ratio(
+        "WorkerPool 2 workers, start+jobs+shutdown",
+        "none (tracking)",
+        2_000,
+        run_std,
+        run_vigil,
+    );
 }
 
 criterion_group!(benches, wait_group, semaphore, object_pool, worker_pool);

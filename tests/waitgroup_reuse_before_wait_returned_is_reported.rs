@@ -25,7 +25,9 @@ fn add_while_previous_waiters_are_waking_is_reported() {
         wg.done();
         waiter.join().unwrap();
         if vigil::check::deadlocks().iter().any(|d| {
-            d.kind == DeadlockKind::WaitgroupMisuse && d.message.contains("reused") && d.message.contains("reused-wg")
+            d.kind == DeadlockKind::WaitgroupMisuse
+                && d.message.contains("reused")
+                && d.message.contains("reused-wg")
         }) {
             hit = true;
             break;

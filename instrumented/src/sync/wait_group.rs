@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | counter below zero | `add`/`done` | a panic naming the call site |
 //! | `add` from zero while waiters of the previous round have not returned | `add` | deadlock finding `waitgroup_misuse` |
-//! | `add` from zero not ordered (happens-before) with a concurrent blocking `wait` | vector clocks, as Go's `race.Read`/`race.Write` on the semaphore | deadlock finding `waitgroup_misuse` |
+//! | `add` from zero not ordered (happens-before) with a concurrent blocking `wait` | vector clocks (race checker on), as Go's `race.Read`/`race.Write` on the semaphore | deadlock finding `waitgroup_misuse` |
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -271,10 +271,13 @@ impl WaitGroup {
     /// Go's race-detector read on an add from zero, and the reuse check.
     #[cold]
     fn add_from_zero(&self, st: &mut State, site: &'static Location<'static>) -> Option<Finding> {
-        let me = vigil_detector::current_worker();
         if st.unreturned > 0 {
-            return Some(Finding::Reuse { adder: me, site });
+            return Some(Finding::Reuse { adder: vigil_detector::current_worker(), site });
         }
+        if !vigil_detector::race_enabled() {
+            return None;
+        }
+        let me = vigil_detector::current_worker();
         let clock = vigil_detector::hb::current_clock();
         let mut finding = None;
         if let Some(w) = &st.last_wait {
@@ -297,6 +300,9 @@ impl WaitGroup {
     /// Go's race-detector write by the first blocking waiter of a round.
     #[cold]
     fn first_wait(&self, st: &mut State, site: &'static Location<'static>) -> Option<Finding> {
+        if !vigil_detector::race_enabled() {
+            return None;
+        }
         let me = vigil_detector::current_worker();
         let clock = vigil_detector::hb::current_clock();
         let mut finding = None;
