@@ -220,3 +220,53 @@ impl std::fmt::Debug for CancelHandle {
         f.debug_struct("CancelHandle").field("cancelled", &self.state.err().is_some()).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn cancel_is_idempotent_and_runs_callbacks_once() {
+        let s = CancelState::new(None, "cancel", Location::caller());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        s.add_callback(Box::new(move || {
+            h.fetch_add(1, Ordering::SeqCst);
+        }));
+        s.cancel(ContextError::Canceled);
+        s.cancel(ContextError::DeadlineExceeded);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        assert_eq!(s.err(), Some(ContextError::Canceled)); // the first cause stays
+    }
+
+    #[test]
+    fn removed_callback_never_runs_and_late_one_runs_at_once() {
+        let s = CancelState::new(None, "cancel", Location::caller());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        let key = s.add_callback(Box::new(move || {
+            h.fetch_add(1, Ordering::SeqCst);
+        }));
+        s.remove_callback(key.unwrap());
+        s.cancel(ContextError::Canceled);
+        assert_eq!(hits.load(Ordering::SeqCst), 0);
+        let h = hits.clone();
+        assert!(s
+            .add_callback(Box::new(move || {
+                h.fetch_add(1, Ordering::SeqCst);
+            }))
+            .is_none());
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn cancelled_child_leaves_its_parent() {
+        let p = CancelState::new(None, "cancel", Location::caller());
+        let c = CancelState::new(Some(&p), "cancel", Location::caller());
+        assert_eq!(p.lock().children.len(), 1);
+        c.cancel(ContextError::Canceled);
+        assert!(p.lock().children.is_empty());
+        assert_eq!(p.err(), None);
+    }
+}

@@ -118,3 +118,27 @@ fn run() {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn earliest_deadline_is_on_top() {
+        let now = Instant::now();
+        let mut heap = BinaryHeap::new();
+        for (i, ms) in [30u64, 10, 20].into_iter().enumerate() {
+            heap.push(Entry { at: now + Duration::from_millis(ms), seq: i as u64, state: Weak::new() });
+        }
+        let order: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|e| e.seq)).collect();
+        assert_eq!(order, vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn past_deadline_cancels_at_once() {
+        let s = CancelState::new(None, "deadline", std::panic::Location::caller());
+        schedule(Instant::now(), &s);
+        assert_eq!(s.err(), Some(ContextError::DeadlineExceeded));
+    }
+}

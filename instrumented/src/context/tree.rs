@@ -38,7 +38,7 @@ use vigil_detector::{ContextStats, Resource, ResourceId, ResourceKind, ResourceM
 ///
 /// # What vigil records
 ///
-/// Every live context is a resource in [`snapshot()`](../check/fn.snapshot.html)
+/// Every live context is a resource in `vigil::check::snapshot()`
 /// with its parent, kind, deadline, when it was cancelled and why. A cancel
 /// happens-before every observation of it (`err`, `is_done`, a `done()` receive).
 #[derive(Clone)]

@@ -406,3 +406,31 @@ fn run_task<E, F: FnOnce() -> Result<(), E>>(shared: &Shared<E>, task: F) {
         c();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_first_error_is_kept() {
+        let g = ErrGroup::<u32>::new();
+        g.set_limit(1); // runs one at a time, in order
+        g.spawn(|| Err(1));
+        g.spawn(|| Err(2));
+        assert_eq!(g.wait(), Err(1));
+        assert_eq!(g.wait(), Ok(())); // taken
+    }
+
+    #[test]
+    #[should_panic(expected = "set_limit while")]
+    fn limit_cannot_change_while_tasks_run() {
+        let g = ErrGroup::<()>::new();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        g.spawn(move || {
+            let _ = rx.recv();
+            Ok(())
+        });
+        let _keep = tx;
+        g.set_limit(1);
+    }
+}

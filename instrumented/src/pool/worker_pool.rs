@@ -319,3 +319,25 @@ fn worker_loop(s: &Shared, site: &'static Location<'static>) {
         s.counters.completed.fetch_add(1, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_does_not_kill_its_worker() {
+        let pool = WorkerPool::named("unit-panics", 1);
+        pool.execute(|| panic!("job failed"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        pool.execute(move || tx.send(()).unwrap());
+        rx.recv().unwrap();
+        assert_eq!(pool.stats().panicked, 1);
+        pool.shutdown();
+    }
+
+    #[test]
+    #[should_panic(expected = "at least one worker")]
+    fn zero_workers_is_refused() {
+        let _ = WorkerPool::new(0);
+    }
+}

@@ -54,7 +54,7 @@ use vigil_detector::{
 /// on this wait group. Every `done` happens-before the `wait` it releases.
 /// An `add` from zero that is not ordered before a concurrent `wait`, and a
 /// reuse while waiters of the previous round are still waking, are reported
-/// as `waitgroup_misuse` findings (see [`check::deadlocks`](../check/fn.deadlocks.html)).
+/// as `waitgroup_misuse` findings (see `vigil::check::deadlocks()`).
 pub struct WaitGroup {
     state: Mutex<State>,
     cv: Condvar,
