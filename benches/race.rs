@@ -1,6 +1,6 @@
 //! The race checker's costs, each side by side with the plain program:
 //! `RaceCell` same-epoch access (budget ≤ 30 ns), a mixed workload of
-//! channels, atomics and tracked cells across threads (budget ≤ 5× the plain
+//! locks, channels, atomics and tracked cells across threads (budget ≤ 5× the plain
 //! program), and thread churn with a shared tracked cell (memory bounded by
 //! live threads: RSS printed at 10k threads and at the end).
 //!
@@ -52,18 +52,22 @@ fn race_cell(c: &mut Criterion) {
 
 /// One round of the mixed workload, generic over the primitives.
 macro_rules! mixed_round {
-    ($n:expr, $channel:expr, $atomic:ty, $cell:ident, $get:expr, $set:expr, $spawn:path) => {{
+    ($n:expr, $channel:expr, $atomic:ty, $mutex:ident, $cell:ident, $get:expr, $set:expr, $spawn:path) => {{
         let n: u64 = $n;
         let (tx, rx) = $channel;
         let counter = Arc::new(<$atomic>::new(0));
+        let shared = Arc::new($mutex::new(0u64));
         let total = Arc::new($cell::new(0u64));
         let mut producers = Vec::new();
         for _ in 0..2 {
-            let (tx, counter) = (tx.clone(), counter.clone());
+            let (tx, counter, shared) = (tx.clone(), counter.clone(), shared.clone());
             producers.push($spawn(move || {
                 let mine = $cell::new(0u64);
                 for i in 0..n {
                     counter.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                    if i % 2 == 0 {
+                        *shared.lock().unwrap() += 1;
+                    }
                     let v = $get(&mine);
                     $set(&mine, v + i);
                     if i % 4 == 0 {
@@ -104,8 +108,9 @@ fn vigil_set(c: &vigil::race::RaceCell<u64>, v: u64) {
 fn mixed(_c: &mut Criterion) {
     use std::sync::Mutex as StdMutex;
     use vigil::race::RaceCell;
+    use vigil::sync::Mutex as VigilMutex;
     support::print_ratio(
-        "mixed workload (channels, atomics, tracked cells; 3 threads), checker on vs plain",
+        "mixed workload (locks, channels, atomics, tracked cells; 3 threads), checker on vs plain",
         "<= 5x",
         20_000,
         |n| {
@@ -113,6 +118,7 @@ fn mixed(_c: &mut Criterion) {
                 n,
                 crossbeam_channel::bounded::<u64>(64),
                 std::sync::atomic::AtomicU64,
+                StdMutex,
                 StdMutex,
                 std_get,
                 std_set,
@@ -124,6 +130,7 @@ fn mixed(_c: &mut Criterion) {
                 n,
                 vigil::channel::bounded::<u64>(64),
                 vigil::sync::atomic::AtomicU64,
+                VigilMutex,
                 RaceCell,
                 vigil_get,
                 vigil_set,
