@@ -116,7 +116,7 @@ pub mod sync {
 
 // === channels: crossbeam mirror (`vigil::channel`, `vigil::select!`) ===
 pub use vigil_instrumented::channel;
-pub use vigil_instrumented::select;
+pub use vigil_instrumented::{select, select_biased};
 
 // === Go toolkit: context, pool ===
 pub use vigil_instrumented::{context, pool};

@@ -13,8 +13,8 @@
 /// Waits on several channel operations at once and runs the first that
 /// completes — mirrors `crossbeam_channel::select!`, with the same syntax:
 /// `recv(r) -> msg => body`, `send(s, v) -> res => body`, `default => body`,
-/// `default(timeout) => body`. An operand may be a channel end or a
-/// reference to one. A send's value is evaluated only if that send is chosen.
+/// `default(timeout) => body` (`default()` is `default`). An operand may be a
+/// channel end or a reference to one. A send's value is evaluated only if that send is chosen.
 ///
 /// # Examples
 ///
@@ -55,7 +55,34 @@
 #[macro_export]
 macro_rules! select {
     ($($tokens:tt)*) => {
-        $crate::__vigil_select!(@parse () () $($tokens)*)
+        $crate::__vigil_select!(@parse new () () $($tokens)*)
+    };
+}
+
+/// [`select!`] that prefers the earliest ready case instead of picking one
+/// at random — mirrors `crossbeam_channel::select_biased!`.
+///
+/// # Examples
+///
+/// ```
+/// let (s1, r1) = vigil::channel::unbounded();
+/// let (s2, r2) = vigil::channel::unbounded();
+/// s1.send(1).unwrap();
+/// s2.send(2).unwrap();
+/// let first = vigil::select_biased! {
+///     recv(r1) -> v => v.unwrap(),
+///     recv(r2) -> v => v.unwrap(),
+/// };
+/// assert_eq!(first, 1); // both ready: the first case wins
+/// ```
+///
+/// # Differences from crossbeam-channel
+///
+/// As for [`select!`]: a wait is visible as `select` on every channel.
+#[macro_export]
+macro_rules! select_biased {
+    ($($tokens:tt)*) => {
+        $crate::__vigil_select!(@parse new_biased () () $($tokens)*)
     };
 }
 
@@ -63,61 +90,64 @@ macro_rules! select {
 #[macro_export]
 macro_rules! __vigil_select {
     // === @parse: (cases) (default) tokens… ===
-    (@parse ($($cases:tt)*) $default:tt) => {
-        $crate::__vigil_select!(@bind () ($($cases)*) $default)
+    (@parse $new:ident ($($cases:tt)*) $default:tt) => {
+        $crate::__vigil_select!(@bind $new () ($($cases)*) $default)
     };
-    (@parse ($($cases:tt)*) $default:tt recv($r:expr) -> $res:pat => $body:block , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (recv $r $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt recv($r:expr $(,)?) -> $res:pat => $body:block , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (recv $r $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt recv($r:expr) -> $res:pat => $body:block $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (recv $r $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt recv($r:expr $(,)?) -> $res:pat => $body:block $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (recv $r $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt recv($r:expr) -> $res:pat => $body:expr , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (recv $r $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt recv($r:expr $(,)?) -> $res:pat => $body:expr , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (recv $r $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt recv($r:expr) -> $res:pat => $body:expr) => {
-        $crate::__vigil_select!(@parse ($($cases)* (recv $r $res $body)) $default)
+    (@parse $new:ident ($($cases:tt)*) $default:tt recv($r:expr $(,)?) -> $res:pat => $body:expr) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (recv $r $res $body)) $default)
     };
-    (@parse ($($cases:tt)*) $default:tt send($s:expr, $m:expr) -> $res:pat => $body:block , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (send $s $m $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt send($s:expr, $m:expr $(,)?) -> $res:pat => $body:block , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (send $s $m $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt send($s:expr, $m:expr) -> $res:pat => $body:block $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (send $s $m $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt send($s:expr, $m:expr $(,)?) -> $res:pat => $body:block $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (send $s $m $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt send($s:expr, $m:expr) -> $res:pat => $body:expr , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse ($($cases)* (send $s $m $res $body)) $default $($rest)*)
+    (@parse $new:ident ($($cases:tt)*) $default:tt send($s:expr, $m:expr $(,)?) -> $res:pat => $body:expr , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (send $s $m $res $body)) $default $($rest)*)
     };
-    (@parse ($($cases:tt)*) $default:tt send($s:expr, $m:expr) -> $res:pat => $body:expr) => {
-        $crate::__vigil_select!(@parse ($($cases)* (send $s $m $res $body)) $default)
+    (@parse $new:ident ($($cases:tt)*) $default:tt send($s:expr, $m:expr $(,)?) -> $res:pat => $body:expr) => {
+        $crate::__vigil_select!(@parse $new ($($cases)* (send $s $m $res $body)) $default)
     };
-    (@parse $cases:tt () default => $body:block , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (now $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default() => $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases () default => $($rest)*)
     };
-    (@parse $cases:tt () default => $body:block $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (now $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default => $body:block , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (now $body) $($rest)*)
     };
-    (@parse $cases:tt () default => $body:expr , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (now $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default => $body:block $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (now $body) $($rest)*)
     };
-    (@parse $cases:tt () default => $body:expr) => {
-        $crate::__vigil_select!(@parse $cases (now $body))
+    (@parse $new:ident $cases:tt () default => $body:expr , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (now $body) $($rest)*)
     };
-    (@parse $cases:tt () default($t:expr $(,)?) => $body:block , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (timeout $t $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default => $body:expr) => {
+        $crate::__vigil_select!(@parse $new $cases (now $body))
     };
-    (@parse $cases:tt () default($t:expr $(,)?) => $body:block $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (timeout $t $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default($t:expr $(,)?) => $body:block , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (timeout $t $body) $($rest)*)
     };
-    (@parse $cases:tt () default($t:expr $(,)?) => $body:expr , $($rest:tt)*) => {
-        $crate::__vigil_select!(@parse $cases (timeout $t $body) $($rest)*)
+    (@parse $new:ident $cases:tt () default($t:expr $(,)?) => $body:block $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (timeout $t $body) $($rest)*)
     };
-    (@parse $cases:tt () default($t:expr $(,)?) => $body:expr) => {
-        $crate::__vigil_select!(@parse $cases (timeout $t $body))
+    (@parse $new:ident $cases:tt () default($t:expr $(,)?) => $body:expr , $($rest:tt)*) => {
+        $crate::__vigil_select!(@parse $new $cases (timeout $t $body) $($rest)*)
     };
-    (@parse $cases:tt ($($default:tt)+) default $($rest:tt)*) => {
+    (@parse $new:ident $cases:tt () default($t:expr $(,)?) => $body:expr) => {
+        $crate::__vigil_select!(@parse $new $cases (timeout $t $body))
+    };
+    (@parse $new:ident $cases:tt ($($default:tt)+) default $($rest:tt)*) => {
         ::core::compile_error!("there can be only one `default` case in a `select!` block")
     };
-    (@parse $cases:tt $default:tt $($rest:tt)+) => {
+    (@parse $new:ident $cases:tt $default:tt $($rest:tt)+) => {
         ::core::compile_error!(
             "expected `recv(r) -> msg => body`, `send(s, v) -> res => body`, `default => body` \
              or `default(timeout) => body` in `select!`"
@@ -125,35 +155,35 @@ macro_rules! __vigil_select {
     };
 
     // === @bind: evaluate each operand once, as a reference to a vigil end ===
-    (@bind ($($done:tt)*) ((recv $r:tt $res:tt $body:tt) $($todo:tt)*) $default:tt) => {
+    (@bind $new:ident ($($done:tt)*) ((recv $r:tt $res:tt $body:tt) $($todo:tt)*) $default:tt) => {
         match $r {
             ref __op => {
                 let __op: &$crate::channel::Receiver<_> = __op;
-                $crate::__vigil_select!(@bind ($($done)* (recv __op __idx () $res, $body)) ($($todo)*) $default)
+                $crate::__vigil_select!(@bind $new ($($done)* (recv __op __idx () $res, $body)) ($($todo)*) $default)
             }
         }
     };
-    (@bind ($($done:tt)*) ((send $s:tt $m:tt $res:tt $body:tt) $($todo:tt)*) $default:tt) => {
+    (@bind $new:ident ($($done:tt)*) ((send $s:tt $m:tt $res:tt $body:tt) $($todo:tt)*) $default:tt) => {
         match $s {
             ref __op => {
                 let __op: &$crate::channel::Sender<_> = __op;
-                $crate::__vigil_select!(@bind ($($done)* (send __op __idx ($m) $res, $body)) ($($todo)*) $default)
+                $crate::__vigil_select!(@bind $new ($($done)* (send __op __idx ($m) $res, $body)) ($($todo)*) $default)
             }
         }
     };
-    (@bind $done:tt () $default:tt) => {
-        $crate::__vigil_select!(@gen $done $default)
+    (@bind $new:ident $done:tt () $default:tt) => {
+        $crate::__vigil_select!(@gen $new $done $default)
     };
 
     // === @gen: register, select, complete, run the body ===
-    (@gen ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) ()) => {{
-        let mut __sel = $crate::channel::Select::new();
+    (@gen $new:ident ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) ()) => {{
+        let mut __sel = $crate::channel::Select::$new();
         $( let $idx = __sel.$kind($op); )*
         let __oper = __sel.select();
         $crate::__vigil_select!(@dispatch __oper ($(($kind $op $idx $m $res, $body))*))
     }};
-    (@gen ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) (now $dbody:tt)) => {{
-        let mut __sel = $crate::channel::Select::new();
+    (@gen $new:ident ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) (now $dbody:tt)) => {{
+        let mut __sel = $crate::channel::Select::$new();
         $( let $idx = __sel.$kind($op); )*
         match __sel.try_select() {
             ::core::result::Result::Ok(__oper) => {
@@ -162,8 +192,8 @@ macro_rules! __vigil_select {
             ::core::result::Result::Err(_) => $dbody,
         }
     }};
-    (@gen ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) (timeout $t:tt $dbody:tt)) => {{
-        let mut __sel = $crate::channel::Select::new();
+    (@gen $new:ident ($(($kind:ident $op:ident $idx:ident $m:tt $res:pat, $body:tt))*) (timeout $t:tt $dbody:tt)) => {{
+        let mut __sel = $crate::channel::Select::$new();
         $( let $idx = __sel.$kind($op); )*
         match __sel.select_timeout($t) {
             ::core::result::Result::Ok(__oper) => {
