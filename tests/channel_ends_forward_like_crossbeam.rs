@@ -128,6 +128,14 @@ fn clones_share_the_channel_and_disconnect_only_with_the_last() {
 }
 
 #[test]
+fn ends_are_send_and_sync_like_crossbeam() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<vigil::channel::Sender<String>>();
+    send_sync::<vigil::channel::Receiver<String>>();
+    send_sync::<vigil::channel::Select<'static>>();
+}
+
+#[test]
 fn timers() {
     let start = Instant::now();
     let t = after(Duration::from_millis(10)).recv().unwrap();

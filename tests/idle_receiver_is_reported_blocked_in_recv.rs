@@ -86,3 +86,20 @@ fn std_receiver_is_silent_once_the_last_sender_is_dropped() {
     assert!(report.is_empty(), "{report}");
     assert_eq!(worker.join().unwrap(), 0);
 }
+
+#[test]
+fn receiver_in_recv_timeout_is_shown_blocked_in_recv() {
+    let (tx, rx) = vigil::channel::bounded_named::<u32>("timed", 1);
+    let worker = vigil::thread::Builder::new()
+        .name("timed-receiver".into())
+        .spawn(move || rx.recv_timeout(std::time::Duration::from_secs(60)))
+        .unwrap();
+    common::wait_blocked("timed-receiver");
+    let snap = vigil::check::snapshot();
+    let blocked =
+        common::worker_named(&snap, "timed-receiver").and_then(|w| w.blocked_on).expect("blocked_on");
+    assert_eq!(blocked.op, Op::Recv);
+    assert_eq!(blocked.resource.map(|r| r.name).as_deref(), Some("timed"));
+    tx.send(3).unwrap();
+    assert_eq!(worker.join().unwrap(), Ok(3));
+}

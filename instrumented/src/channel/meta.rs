@@ -396,3 +396,55 @@ impl Drop for Blocked {
         drop(self.guard.take());
     }
 }
+
+#[cfg(all(test, feature = "detect"))]
+mod tests {
+    use super::*;
+
+    fn meta(flavor: Flavor) -> Option<Arc<ChannelMeta>> {
+        ChannelMeta::new(flavor, Some("results".into()), Location::caller(), 1)
+    }
+
+    #[test]
+    fn summary_reads_like_the_leak_report_example() {
+        let Some(m) = meta(Flavor::Bounded(0)) else { return }; // VIGIL=off
+        assert_eq!(
+            m.summary(),
+            "bounded(0), 0/0 queued, 1 receiver alive, 0 receiving, 1 sender alive, 0 sending"
+        );
+        m.add_sender();
+        m.add_receiver();
+        assert!(m.summary().contains("2 receivers alive") && m.summary().contains("2 senders alive"));
+    }
+
+    #[test]
+    fn summary_counts_queued_messages_and_shows_the_disconnect() {
+        let Some(m) = meta(Flavor::Unbounded) else { return };
+        m.on_sent();
+        m.on_sent();
+        m.on_received();
+        assert!(m.summary().starts_with("unbounded, 1 queued"), "{}", m.summary());
+        m.drop_sender();
+        assert!(m.summary().ends_with(", disconnected"), "{}", m.summary());
+        let Some(b) = meta(Flavor::Bounded(4)) else { return };
+        b.on_sent();
+        assert!(b.summary().starts_with("bounded(4), 1/4 queued"), "{}", b.summary());
+    }
+
+    #[test]
+    fn timer_channels_show_their_flavor_only() {
+        let Some(m) = ChannelMeta::new(Flavor::After, None, Location::caller(), 0) else { return };
+        assert_eq!(m.summary(), "after, 1 receiver alive, 0 receiving");
+        assert!(m.meta().name().contains("meta.rs"), "unnamed channels are named by their site");
+    }
+
+    #[test]
+    fn only_buffered_channels_retry_before_blocking() {
+        let flavors =
+            [Flavor::Bounded(0), Flavor::Bounded(1), Flavor::Unbounded, Flavor::Never, Flavor::ContextDone];
+        let retry: Vec<bool> = flavors.iter().filter_map(|f| meta(*f)).map(|m| m.worth_retrying()).collect();
+        if !retry.is_empty() {
+            assert_eq!(retry, [false, true, true, false, false]);
+        }
+    }
+}
