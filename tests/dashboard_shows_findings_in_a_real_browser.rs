@@ -166,6 +166,44 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
     common::wait_blocked(XSS_THREAD);
     let leaky_id = common::wait_blocked("leaky-fetcher");
 
+    // Real primitives: Go's forgotten sender (a rendezvous send nobody
+    // receives), and a Mutex held while another worker waits past the
+    // starvation threshold.
+    let (results_tx, results_rx) = vigil::channel::bounded_named::<u32>("results", 0);
+    let sender = vigil::thread::Builder::new()
+        .name("forgotten-sender".into())
+        .spawn(move || {
+            let _ = results_tx.send(42);
+        })
+        .unwrap();
+    common::wait_blocked("forgotten-sender");
+    let payments = Arc::new(vigil::sync::Mutex::named("payments-lock", 0u64));
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let payments = payments.clone();
+        vigil::thread::Builder::new()
+            .name("payments-holder".into())
+            .spawn(move || {
+                let _g = payments.lock().unwrap();
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv();
+            })
+            .unwrap()
+    };
+    held_rx.recv().unwrap();
+    let payments_waiter = {
+        let payments = payments.clone();
+        vigil::thread::Builder::new()
+            .name("payments-waiter".into())
+            .spawn(move || {
+                *payments.lock().unwrap() += 1;
+            })
+            .unwrap()
+    };
+    common::wait_blocked("payments-waiter");
+    assert!(common::eventually(|| payments.is_starving()), "the real lock never started starving");
+
     let wait = vigil_detector::Histogram::new();
     for us in [40, 90, 300, 2_500, 8_000, 15_000] {
         wait.record(Duration::from_micros(us));
@@ -291,6 +329,7 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
             .and_then(|w| w.blocked_on)
             .is_some_and(|b| b.since_ms > 1_200)
     }));
+    assert!(payments.is_starving());
 
     // Live events while the browser watches: proves the SSE path end to end.
     let beating = Arc::new(AtomicBool::new(true));
@@ -336,6 +375,11 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
 
     // The findings, as text.
     for expected in [
+        "Suspected leak: forgotten-sender",
+        "in send on channel results",
+        "payments-lock",
+        "payments-holder",
+        "payments-waiter",
         "Suspected leak: leaky-fetcher",
         "in park",
         "orders-lock",
@@ -378,4 +422,9 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
     drop((lock, chan, child_ctx, root_ctx, pool, wg, evil));
     leaky.release();
     xss.release();
+    drop(results_rx);
+    sender.join().unwrap();
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    payments_waiter.join().unwrap();
 }

@@ -16,7 +16,8 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use vigil_detector::{Leak, Report, Snapshot, WorkerRef, WorkerState};
+use std::time::Duration;
+use vigil_detector::{Leak, LiveIndex, Report, WorkerRef, WorkerState};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,20 +29,24 @@ pub(crate) struct ReportParams {
 }
 
 /// Live workers blocked for at least `grace_ms`, longest first.
-pub(crate) fn suspected_leaks(snap: &Snapshot, grace_ms: u64) -> Vec<Leak> {
-    let mut leaks: Vec<Leak> = snap
-        .workers
+pub(crate) fn suspected_leaks(index: &LiveIndex, grace_ms: u64) -> Vec<Leak> {
+    let grace = Duration::from_millis(grace_ms);
+    let mut leaks: Vec<Leak> = index
+        .workers()
         .iter()
-        .filter(|w| !w.external && w.state == WorkerState::Blocked)
-        .filter_map(|w| {
-            let b = w.blocked_on.as_ref()?;
-            (b.since_ms >= grace_ms).then(|| Leak {
-                worker: WorkerRef { id: w.id, name: w.name.clone() },
+        .filter(|k| {
+            !k.external() && k.state == WorkerState::Blocked && k.blocked_for.is_some_and(|b| b >= grace)
+        })
+        .filter_map(|k| {
+            let w = index.worker_snapshot(k);
+            let b = w.blocked_on?;
+            Some(Leak {
+                worker: WorkerRef { id: w.id, name: w.name },
                 state: w.state,
-                blocked_on: Some(b.clone()),
-                spawned_at: w.spawned_at.clone().unwrap_or_default(),
                 since_ms: b.since_ms,
-                parent: w.parent.clone(),
+                blocked_on: Some(b),
+                spawned_at: w.spawned_at.unwrap_or_default(),
+                parent: w.parent,
                 backtrace: Vec::new(),
             })
         })
@@ -51,14 +56,18 @@ pub(crate) fn suspected_leaks(snap: &Snapshot, grace_ms: u64) -> Vec<Leak> {
 }
 
 /// The report now: suspected leaks, deadlocks and races so far.
-pub(crate) fn live(snap: Snapshot, grace_ms: u64, with_resources: bool) -> Report {
+pub(crate) fn live(index: &LiveIndex, grace_ms: u64, with_resources: bool) -> Report {
     Report {
         guard: None,
-        leaks: suspected_leaks(&snap, grace_ms),
+        leaks: suspected_leaks(index, grace_ms),
         deadlocks: vigil_detector::check::deadlocks(),
         races: vigil_detector::check::races(),
-        resources: if with_resources { snap.resources } else { Vec::new() },
-        dropped_events: snap.counts.dropped_events,
+        resources: if with_resources {
+            index.resources().iter().map(|r| index.resource_snapshot(r)).collect()
+        } else {
+            Vec::new()
+        },
+        dropped_events: vigil_detector::dropped_events(),
     }
 }
 
@@ -70,7 +79,7 @@ pub(crate) async fn report(params: Result<Query<ReportParams>, QueryRejection>) 
     let grace_ms = params.grace_ms.unwrap_or_else(|| vigil_detector::config().leak_grace.as_millis() as u64);
     let with_resources = params.resources.unwrap_or(false);
     let rendered = tokio::task::spawn_blocking(move || {
-        let report = live(vigil_detector::check::snapshot(), grace_ms, with_resources);
+        let report = live(&vigil_detector::live_index(), grace_ms, with_resources);
         serde_json::to_string(&report)
     })
     .await;

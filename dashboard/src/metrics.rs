@@ -27,10 +27,11 @@
 use crate::snapshot_api::KINDS;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
 use std::fmt::Write;
 use vigil_detector::{
-    ChannelStats, CounterStats, DeadlockKind, HistogramSummary, LockStats, PoolStats, ResourceSnapshot,
-    ResourceStats, Snapshot, WorkerState,
+    ChannelStats, CounterStats, Counts, DeadlockKind, HistogramSummary, LiveIndex, LockStats, Op, PoolStats,
+    ResourceKind, ResourceStats, Snapshot, WorkerState,
 };
 
 const OPS: &[&str] = &[
@@ -78,6 +79,34 @@ fn escape(v: &str) -> String {
     out
 }
 
+/// What the exposition needs of a worker.
+struct WorkerFacts {
+    external: bool,
+    state: WorkerState,
+    op: Option<Op>,
+}
+
+/// What the exposition needs of a resource; `labels` is rendered once.
+struct ResFacts<'a> {
+    kind: ResourceKind,
+    labels: String,
+    stats: Cow<'a, ResourceStats>,
+}
+
+fn labels_of(id: u64, kind: ResourceKind, name: &str, stats: &ResourceStats) -> String {
+    let key = match stats {
+        ResourceStats::Lock(_) => "lock",
+        ResourceStats::Channel(_) => "channel",
+        ResourceStats::Pool(_) => "pool",
+        _ => "name",
+    };
+    let second = match stats {
+        ResourceStats::Channel(c) => format!("flavor=\"{}\"", escape(c.flavor)),
+        _ => format!("kind=\"{}\"", kind.as_str()),
+    };
+    format!("id=\"{id}\",{key}=\"{}\",{second}", escape(name))
+}
+
 struct Out {
     text: String,
 }
@@ -88,56 +117,49 @@ impl Out {
         let _ = writeln!(self.text, "# TYPE {name} {kind}");
     }
 
-    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+    /// A sample whose labels are already rendered (`a="x",b="y"`, or empty).
+    fn raw(&mut self, name: &str, labels: &str, value: impl std::fmt::Display) {
         self.text.push_str(name);
         if !labels.is_empty() {
             self.text.push('{');
-            for (i, (k, v)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.text.push(',');
-                }
-                let _ = write!(self.text, "{k}=\"{}\"", escape(v));
-            }
+            self.text.push_str(labels);
             self.text.push('}');
         }
         let _ = writeln!(self.text, " {value}");
     }
 
-    /// One gauge or counter family over `items`.
-    fn each<T>(
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+        let rendered: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+        self.raw(name, &rendered.join(","), value);
+    }
+
+    /// One gauge or counter family over the resources `pick` selects.
+    fn each<'a, T: 'a>(
         &mut self,
         name: &str,
         kind: &str,
         help: &str,
-        items: &[T],
-        labels: impl Fn(&T) -> Vec<(&'static str, String)>,
+        items: &[(&'a ResFacts<'a>, &'a T)],
         value: impl Fn(&T) -> u64,
     ) {
         if items.is_empty() {
             return;
         }
         self.family(name, kind, help);
-        for it in items {
-            let l = labels(it);
-            let l: Vec<(&str, &str)> = l.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            self.sample(name, &l, value(it));
+        for (r, s) in items {
+            self.raw(name, &r.labels, value(s));
         }
     }
 
-    fn histogram(&mut self, name: &str, labels: &[(&str, &str)], h: &HistogramSummary) {
-        let bucket = format!("{name}_bucket");
+    fn histogram(&mut self, name: &str, labels: &str, h: &HistogramSummary) {
+        let sep = if labels.is_empty() { "" } else { "," };
         for &b in BOUNDS_US {
             let cum = h.buckets.iter().take_while(|(ub, _)| *ub <= b).last().map(|(_, c)| *c).unwrap_or(0);
-            let le = seconds(b);
-            let mut l = labels.to_vec();
-            l.push(("le", &le));
-            self.sample(&bucket, &l, cum);
+            let _ = writeln!(self.text, "{name}_bucket{{{labels}{sep}le=\"{}\"}} {cum}", seconds(b));
         }
-        let mut l = labels.to_vec();
-        l.push(("le", "+Inf"));
-        self.sample(&bucket, &l, h.count);
-        self.sample(&format!("{name}_sum"), labels, seconds(h.sum_us));
-        self.sample(&format!("{name}_count"), labels, h.count);
+        let _ = writeln!(self.text, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", h.count);
+        self.raw(&format!("{name}_sum"), labels, seconds(h.sum_us));
+        self.raw(&format!("{name}_count"), labels, h.count);
     }
 }
 
@@ -145,24 +167,8 @@ fn seconds(us: u64) -> String {
     format!("{}", us as f64 / 1_000_000.0)
 }
 
-fn lock_labels((r, _): &(&ResourceSnapshot, &LockStats)) -> Vec<(&'static str, String)> {
-    vec![("id", r.id.to_string()), ("lock", r.name.clone()), ("kind", r.kind.as_str().to_string())]
-}
-
-fn channel_labels((r, c): &(&ResourceSnapshot, &ChannelStats)) -> Vec<(&'static str, String)> {
-    vec![("id", r.id.to_string()), ("channel", r.name.clone()), ("flavor", c.flavor.to_string())]
-}
-
-fn pool_labels((r, _): &(&ResourceSnapshot, &PoolStats)) -> Vec<(&'static str, String)> {
-    vec![("id", r.id.to_string()), ("pool", r.name.clone()), ("kind", r.kind.as_str().to_string())]
-}
-
-fn counter_labels((r, _): &(&ResourceSnapshot, &CounterStats)) -> Vec<(&'static str, String)> {
-    vec![("id", r.id.to_string()), ("name", r.name.clone()), ("kind", r.kind.as_str().to_string())]
-}
-
-/// Renders a snapshot (plus the detector's race and deadlock counts) as
-/// Prometheus text exposition format.
+/// Renders a snapshot (plus the detector's deadlock findings) as Prometheus
+/// text exposition format.
 ///
 /// # Examples
 ///
@@ -171,12 +177,62 @@ fn counter_labels((r, _): &(&ResourceSnapshot, &CounterStats)) -> Vec<(&'static 
 /// assert!(text.contains("# TYPE vigil_workers gauge"));
 /// ```
 pub fn render(snap: &Snapshot) -> String {
-    let mut o = Out { text: String::with_capacity(4096 + snap.resources.len() * 256) };
+    let workers: Vec<WorkerFacts> = snap
+        .workers
+        .iter()
+        .map(|w| WorkerFacts {
+            external: w.external,
+            state: w.state,
+            op: w.blocked_on.as_ref().map(|b| b.op),
+        })
+        .collect();
+    let resources: Vec<ResFacts<'_>> = snap
+        .resources
+        .iter()
+        .map(|r| ResFacts {
+            kind: r.kind,
+            labels: labels_of(r.id.0, r.kind, &r.name, &r.stats),
+            stats: Cow::Borrowed(&r.stats),
+        })
+        .collect();
+    render_facts(snap.uptime_ms, &snap.counts, &workers, &resources)
+}
+
+/// The same, from the cheap live index (what `GET /metrics` serves).
+pub(crate) fn render_index(index: &LiveIndex) -> String {
+    let workers: Vec<WorkerFacts> = index
+        .workers()
+        .iter()
+        .map(|w| WorkerFacts { external: w.external(), state: w.state, op: w.op })
+        .collect();
+    let resources: Vec<ResFacts<'_>> = index
+        .resources()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            let stats = r.stats();
+            ResFacts {
+                kind: m.kind(),
+                labels: labels_of(m.id().0, m.kind(), m.name(), &stats),
+                stats: Cow::Owned(stats),
+            }
+        })
+        .collect();
+    render_facts(index.uptime_ms(), &index.counts(), &workers, &resources)
+}
+
+fn render_facts(
+    uptime_ms: u64,
+    counts: &Counts,
+    workers: &[WorkerFacts],
+    resources: &[ResFacts<'_>],
+) -> String {
+    let mut o = Out { text: String::with_capacity(4096 + resources.len() * 512) };
 
     o.family("vigil_uptime_seconds", "gauge", "Seconds since vigil started.");
-    o.sample("vigil_uptime_seconds", &[], snap.uptime_ms as f64 / 1000.0);
+    o.raw("vigil_uptime_seconds", "", uptime_ms as f64 / 1000.0);
 
-    let tracked: Vec<_> = snap.workers.iter().filter(|w| !w.external).collect();
+    let tracked: Vec<&WorkerFacts> = workers.iter().filter(|w| !w.external).collect();
     o.family("vigil_workers", "gauge", "Live workers spawned through vigil, by state.");
     for state in [WorkerState::Running, WorkerState::Blocked] {
         let n = tracked.iter().filter(|w| w.state == state).count();
@@ -187,18 +243,17 @@ pub fn render(snap: &Snapshot) -> String {
         "gauge",
         "Threads not spawned through vigil that touched it (main, test threads).",
     );
-    o.sample("vigil_external_threads", &[], snap.workers.len() - tracked.len());
+    o.raw("vigil_external_threads", "", workers.len() - tracked.len());
 
     o.family("vigil_blocked_workers", "gauge", "Blocked workers by blocking operation.");
     for op in OPS {
-        let n =
-            tracked.iter().filter(|w| w.blocked_on.as_ref().is_some_and(|b| b.op.as_str() == *op)).count();
+        let n = tracked.iter().filter(|w| w.op.is_some_and(|o| o.as_str() == *op)).count();
         o.sample("vigil_blocked_workers", &[("op", op)], n);
     }
 
     o.family("vigil_resources", "gauge", "Live resources by kind.");
     for kind in KINDS {
-        let n = snap.resources.iter().filter(|r| r.kind.as_str() == *kind).count();
+        let n = resources.iter().filter(|r| r.kind.as_str() == *kind).count();
         o.sample("vigil_resources", &[("kind", kind)], n);
     }
 
@@ -207,8 +262,8 @@ pub fn render(snap: &Snapshot) -> String {
     let mut pools = Vec::new();
     let mut counters = Vec::new();
     let (mut ctx_active, mut ctx_cancelled) = (0u64, 0u64);
-    for r in &snap.resources {
-        match &r.stats {
+    for r in resources {
+        match r.stats.as_ref() {
             ResourceStats::Lock(l) => locks.push((r, l)),
             ResourceStats::Channel(c) => channels.push((r, c)),
             ResourceStats::Pool(p) => pools.push((r, p)),
@@ -225,71 +280,51 @@ pub fn render(snap: &Snapshot) -> String {
     }
 
     // === locks ===
-    o.each(
-        "vigil_lock_waiters",
-        "gauge",
-        "Workers waiting for the lock now.",
-        &locks,
-        lock_labels,
-        |(_, l)| l.waiters as u64,
-    );
+    o.each("vigil_lock_waiters", "gauge", "Workers waiting for the lock now.", &locks, |l: &LockStats| {
+        l.waiters as u64
+    });
     o.each(
         "vigil_lock_starving",
         "gauge",
         "1 while the lock is in starvation mode (Go 1.9 rules).",
         &locks,
-        lock_labels,
-        |(_, l)| u64::from(l.starving),
+        |l: &LockStats| u64::from(l.starving),
     );
     o.each(
         "vigil_lock_readers",
         "gauge",
         "Readers holding the lock now (RwLock).",
         &locks,
-        lock_labels,
-        |(_, l)| l.readers as u64,
+        |l: &LockStats| l.readers as u64,
     );
     o.each(
         "vigil_lock_acquisitions_total",
         "counter",
         "Successful acquisitions.",
         &locks,
-        lock_labels,
-        |(_, l)| l.acquisitions,
+        |l: &LockStats| l.acquisitions,
     );
     o.each(
         "vigil_lock_contended_total",
         "counter",
         "Acquisitions that had to wait.",
         &locks,
-        lock_labels,
-        |(_, l)| l.contended,
+        |l: &LockStats| l.contended,
     );
     if !locks.is_empty() {
         let name = "vigil_lock_starvation_transitions_total";
         o.family(name, "counter", "Starvation-mode transitions: entered (normal to starving) and exited.");
-        for it in &locks {
-            let l = lock_labels(it);
-            for (dir, n) in [("entered", it.1.starvation_entered), ("exited", it.1.starvation_exited)] {
-                let mut ls: Vec<(&str, &str)> = l.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                ls.push(("direction", dir));
-                o.sample(name, &ls, n);
-            }
+        for (r, l) in &locks {
+            let _ = writeln!(o.text, "{name}{{{},direction=\"entered\"}} {}", r.labels, l.starvation_entered);
+            let _ = writeln!(o.text, "{name}{{{},direction=\"exited\"}} {}", r.labels, l.starvation_exited);
         }
-        for (name, help, pick) in [
-            (
-                "vigil_lock_wait_seconds",
-                "Time spent waiting to acquire the lock.",
-                (|l: &LockStats| &l.wait) as fn(&LockStats) -> &HistogramSummary,
-            ),
-            ("vigil_lock_hold_seconds", "Time the lock was held.", |l: &LockStats| &l.hold),
-        ] {
-            o.family(name, "histogram", help);
-            for it in &locks {
-                let l = lock_labels(it);
-                let ls: Vec<(&str, &str)> = l.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                o.histogram(name, &ls, pick(it.1));
-            }
+        o.family("vigil_lock_wait_seconds", "histogram", "Time spent waiting to acquire the lock.");
+        for (r, l) in &locks {
+            o.histogram("vigil_lock_wait_seconds", &r.labels, &l.wait);
+        }
+        o.family("vigil_lock_hold_seconds", "histogram", "Time the lock was held.");
+        for (r, l) in &locks {
+            o.histogram("vigil_lock_hold_seconds", &r.labels, &l.hold);
         }
     }
 
@@ -299,8 +334,7 @@ pub fn render(snap: &Snapshot) -> String {
         "gauge",
         "Messages queued in the channel now.",
         &channels,
-        channel_labels,
-        |(_, c)| c.len as u64,
+        |c: &ChannelStats| c.len as u64,
     );
     let bounded: Vec<_> = channels.iter().filter(|(_, c)| c.capacity.is_some()).cloned().collect();
     o.each(
@@ -308,13 +342,10 @@ pub fn render(snap: &Snapshot) -> String {
         "gauge",
         "Capacity of a bounded channel.",
         &bounded,
-        channel_labels,
-        |(_, c)| c.capacity.unwrap_or(0) as u64,
+        |c: &ChannelStats| c.capacity.unwrap_or(0) as u64,
     );
-    o.each("vigil_channel_senders", "gauge", "Live senders.", &channels, channel_labels, |(_, c)| {
-        c.senders as u64
-    });
-    o.each("vigil_channel_receivers", "gauge", "Live receivers.", &channels, channel_labels, |(_, c)| {
+    o.each("vigil_channel_senders", "gauge", "Live senders.", &channels, |c: &ChannelStats| c.senders as u64);
+    o.each("vigil_channel_receivers", "gauge", "Live receivers.", &channels, |c: &ChannelStats| {
         c.receivers as u64
     });
     o.each(
@@ -322,28 +353,19 @@ pub fn render(snap: &Snapshot) -> String {
         "gauge",
         "Workers blocked sending now.",
         &channels,
-        channel_labels,
-        |(_, c)| c.blocked_senders.len() as u64,
+        |c: &ChannelStats| c.blocked_senders.len() as u64,
     );
     o.each(
         "vigil_channel_blocked_receivers",
         "gauge",
         "Workers blocked receiving now.",
         &channels,
-        channel_labels,
-        |(_, c)| c.blocked_receivers.len() as u64,
+        |c: &ChannelStats| c.blocked_receivers.len() as u64,
     );
-    o.each("vigil_channel_sent_total", "counter", "Messages sent.", &channels, channel_labels, |(_, c)| {
-        c.sent
+    o.each("vigil_channel_sent_total", "counter", "Messages sent.", &channels, |c: &ChannelStats| c.sent);
+    o.each("vigil_channel_received_total", "counter", "Messages received.", &channels, |c: &ChannelStats| {
+        c.received
     });
-    o.each(
-        "vigil_channel_received_total",
-        "counter",
-        "Messages received.",
-        &channels,
-        channel_labels,
-        |(_, c)| c.received,
-    );
 
     // === pools, counters, contexts ===
     o.each(
@@ -351,51 +373,43 @@ pub fn render(snap: &Snapshot) -> String {
         "gauge",
         "Worker threads (worker pools) or retained objects (object pools).",
         &pools,
-        pool_labels,
-        |(_, p)| p.size as u64,
+        |p: &PoolStats| p.size as u64,
     );
-    o.each("vigil_pool_busy", "gauge", "Workers running a job now.", &pools, pool_labels, |(_, p)| {
-        p.busy as u64
-    });
-    o.each("vigil_pool_queued", "gauge", "Jobs queued, not started.", &pools, pool_labels, |(_, p)| {
+    o.each("vigil_pool_busy", "gauge", "Workers running a job now.", &pools, |p: &PoolStats| p.busy as u64);
+    o.each("vigil_pool_queued", "gauge", "Jobs queued, not started.", &pools, |p: &PoolStats| {
         p.queued as u64
     });
-    o.each("vigil_pool_completed_total", "counter", "Jobs completed.", &pools, pool_labels, |(_, p)| {
-        p.completed
-    });
+    o.each("vigil_pool_completed_total", "counter", "Jobs completed.", &pools, |p: &PoolStats| p.completed);
     o.each(
         "vigil_pool_hits_total",
         "counter",
         "Object pool gets served from the pool.",
         &pools,
-        pool_labels,
-        |(_, p)| p.hits,
+        |p: &PoolStats| p.hits,
     );
     o.each(
         "vigil_pool_misses_total",
         "counter",
         "Object pool gets that created a new object.",
         &pools,
-        pool_labels,
-        |(_, p)| p.misses,
+        |p: &PoolStats| p.misses,
     );
-    o.family(
-        "vigil_counter_value",
-        "gauge",
-        "WaitGroup count, semaphore permits available, barrier arrivals.",
-    );
-    for it in &counters {
-        let l = counter_labels(it);
-        let ls: Vec<(&str, &str)> = l.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        o.sample("vigil_counter_value", &ls, it.1.count);
+    if !counters.is_empty() {
+        o.family(
+            "vigil_counter_value",
+            "gauge",
+            "WaitGroup count, semaphore permits available, barrier arrivals.",
+        );
+        for (r, c) in &counters {
+            o.raw("vigil_counter_value", &r.labels, c.count);
+        }
     }
     o.each(
         "vigil_counter_waiters",
         "gauge",
         "Workers waiting on the WaitGroup, semaphore or barrier.",
         &counters,
-        counter_labels,
-        |(_, c)| c.waiters as u64,
+        |c: &CounterStats| c.waiters as u64,
     );
     o.family("vigil_contexts", "gauge", "Live contexts, active or cancelled.");
     o.sample("vigil_contexts", &[("state", "active")], ctx_active);
@@ -404,25 +418,25 @@ pub fn render(snap: &Snapshot) -> String {
     // === findings and events ===
     let deadlocks = vigil_detector::check::deadlocks();
     o.family("vigil_races_total", "counter", "Data races found.");
-    o.sample("vigil_races_total", &[], snap.counts.races);
+    o.raw("vigil_races_total", "", counts.races);
     o.family("vigil_deadlocks_total", "counter", "Deadlocks (and lock-order inversions) found, by kind.");
     for kind in DEADLOCK_KINDS {
         let n = deadlocks.iter().filter(|d| d.kind == *kind).count();
         o.sample("vigil_deadlocks_total", &[("kind", kind.as_str())], n);
     }
     o.family("vigil_events_total", "counter", "Events recorded in the detector's ring.");
-    o.sample("vigil_events_total", &[], snap.counts.last_event_seq);
+    o.raw("vigil_events_total", "", counts.last_event_seq);
     o.family(
         "vigil_events_dropped_total",
         "counter",
         "Events dropped from the ring before anyone read them.",
     );
-    o.sample("vigil_events_dropped_total", &[], snap.counts.dropped_events);
+    o.raw("vigil_events_dropped_total", "", counts.dropped_events);
     o.text
 }
 
 pub(crate) async fn metrics() -> Response {
-    match tokio::task::spawn_blocking(|| render(&vigil_detector::check::snapshot())).await {
+    match tokio::task::spawn_blocking(|| render_index(&vigil_detector::live_index())).await {
         Ok(text) => {
             ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
         }
@@ -450,7 +464,7 @@ mod tests {
             h.record(std::time::Duration::from_micros(us));
         }
         let mut o = Out { text: String::new() };
-        o.histogram("x", &[("lock", "l")], &h.summary());
+        o.histogram("x", "lock=\"l\"", &h.summary());
         let counts: Vec<u64> = o
             .text
             .lines()

@@ -13,7 +13,10 @@ use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use vigil_detector::{ResourceSnapshot, ResourceStats, Snapshot, WorkerSnapshot, WorkerState};
+use std::sync::Arc;
+use vigil_detector::{
+    LiveIndex, Resource, ResourceSnapshot, ResourceStats, WorkerKey, WorkerSnapshot, WorkerState,
+};
 
 const DEFAULT_LIMIT: usize = 1000;
 const MAX_LIMIT: usize = 100_000;
@@ -138,8 +141,8 @@ fn parse_kinds(v: &str) -> Result<Vec<&'static str>, ApiError> {
 }
 
 /// How busy a resource is, for `resources_sort=busy`.
-pub(crate) fn busyness(r: &ResourceSnapshot) -> u64 {
-    match &r.stats {
+pub(crate) fn busyness(stats: &ResourceStats) -> u64 {
+    match stats {
         ResourceStats::Lock(l) => {
             l.waiters as u64 * 4 + u64::from(l.starving) * 1_000_000 + u64::from(l.owner.is_some())
         }
@@ -153,8 +156,9 @@ pub(crate) fn busyness(r: &ResourceSnapshot) -> u64 {
     }
 }
 
-/// Renders the filtered, paged snapshot as JSON.
-pub(crate) fn render(snap: &Snapshot, p: &SnapshotParams) -> Result<String, ApiError> {
+/// Renders the filtered, paged snapshot as JSON. Only the page is
+/// materialized: filtering and sorting use the index's cheap facts.
+pub(crate) fn render(index: &LiveIndex, p: &SnapshotParams) -> Result<String, ApiError> {
     let limit = check_limit("limit", p.limit)?;
     let resources_limit = check_limit("resources_limit", p.resources_limit)?;
     let offset = p.offset.unwrap_or(0);
@@ -165,53 +169,81 @@ pub(crate) fn render(snap: &Snapshot, p: &SnapshotParams) -> Result<String, ApiE
     };
     let name = p.name.as_deref().map(str::to_lowercase).filter(|n| !n.is_empty());
     let external = p.external.unwrap_or(true);
-
-    let source: &[WorkerSnapshot] = match p.state {
-        Some(StateFilter::Finished | StateFilter::Panicked) => &snap.finished,
-        _ => &snap.workers,
+    let name_ok = |n: Option<&str>| match &name {
+        None => true,
+        Some(want) => n.is_some_and(|n| n.to_lowercase().contains(want.as_str())),
     };
-    let mut workers: Vec<&WorkerSnapshot> = source
-        .iter()
-        .filter(|w| external || !w.external)
-        .filter(|w| match p.state {
-            None | Some(StateFilter::All) => true,
-            Some(StateFilter::Running) => w.state == WorkerState::Running,
-            Some(StateFilter::Blocked) => w.state == WorkerState::Blocked,
-            Some(StateFilter::Finished) => w.state == WorkerState::Finished,
-            Some(StateFilter::Panicked) => w.state == WorkerState::Panicked,
-        })
-        .filter(|w| match &name {
-            None => true,
-            Some(n) => w.name.as_deref().is_some_and(|wn| wn.to_lowercase().contains(n.as_str())),
-        })
-        .collect();
-    match p.sort.unwrap_or_default() {
-        WorkerSort::Blocked => workers.sort_by_key(|w| {
-            let blocked_for = w.blocked_on.as_ref().map(|b| b.since_ms);
-            (blocked_for.is_none(), std::cmp::Reverse(blocked_for.unwrap_or(0)), w.id)
-        }),
-        WorkerSort::Id => workers.sort_by_key(|w| w.id),
-        WorkerSort::Age => workers.sort_by_key(|w| (std::cmp::Reverse(w.age_ms), w.id)),
-    }
-    let workers_total = workers.len();
-    let workers: Vec<&WorkerSnapshot> = workers.into_iter().skip(offset).take(limit).collect();
 
-    let mut resources: Vec<&ResourceSnapshot> =
-        snap.resources.iter().filter(|r| kinds.is_empty() || kinds.contains(&r.kind.as_str())).collect();
+    let finished = index.finished();
+    let (workers_total, workers): (usize, Vec<WorkerSnapshot>) = match p.state {
+        Some(StateFilter::Finished | StateFilter::Panicked) => {
+            let want = if p.state == Some(StateFilter::Finished) {
+                WorkerState::Finished
+            } else {
+                WorkerState::Panicked
+            };
+            let mut ws: Vec<&WorkerSnapshot> = finished
+                .iter()
+                .filter(|w| w.state == want && (external || !w.external) && name_ok(w.name.as_deref()))
+                .collect();
+            match p.sort.unwrap_or_default() {
+                WorkerSort::Age => ws.sort_by_key(|w| (std::cmp::Reverse(w.age_ms), w.id)),
+                WorkerSort::Blocked | WorkerSort::Id => ws.sort_by_key(|w| w.id),
+            }
+            (ws.len(), ws.into_iter().skip(offset).take(limit).cloned().collect())
+        }
+        _ => {
+            let mut keys: Vec<&WorkerKey> = index
+                .workers()
+                .iter()
+                .filter(|w| external || !w.external())
+                .filter(|w| match p.state {
+                    None | Some(StateFilter::All) => true,
+                    Some(StateFilter::Running) => w.state == WorkerState::Running,
+                    Some(StateFilter::Blocked) => w.state == WorkerState::Blocked,
+                    Some(StateFilter::Finished | StateFilter::Panicked) => false,
+                })
+                .filter(|w| name_ok(w.name()))
+                .collect();
+            match p.sort.unwrap_or_default() {
+                WorkerSort::Blocked => keys.sort_by_key(|w| {
+                    (w.blocked_for.is_none(), std::cmp::Reverse(w.blocked_for.unwrap_or_default()), w.id())
+                }),
+                WorkerSort::Id => keys.sort_by_key(|w| w.id()),
+                WorkerSort::Age => keys.sort_by_key(|w| (std::cmp::Reverse(w.age), w.id())),
+            }
+            let page = keys.iter().skip(offset).take(limit).map(|k| index.worker_snapshot(k)).collect();
+            (keys.len(), page)
+        }
+    };
+
+    let mut resources: Vec<&Arc<dyn Resource>> = index
+        .resources()
+        .iter()
+        .filter(|r| kinds.is_empty() || kinds.contains(&r.meta().kind().as_str()))
+        .collect();
     if p.resources_sort.unwrap_or_default() == ResourceSort::Busy {
-        resources.sort_by_key(|r| (std::cmp::Reverse(busyness(r)), r.id));
+        let mut scored: Vec<(u64, &Arc<dyn Resource>)> =
+            resources.into_iter().map(|r| (busyness(&r.stats()), r)).collect();
+        scored.sort_by_key(|(score, r)| (std::cmp::Reverse(*score), r.meta().id()));
+        resources = scored.into_iter().map(|(_, r)| r).collect();
     }
     let resources_total = resources.len();
-    let resources: Vec<&ResourceSnapshot> =
-        resources.into_iter().skip(resources_offset).take(resources_limit).collect();
+    let resources: Vec<ResourceSnapshot> = resources
+        .into_iter()
+        .skip(resources_offset)
+        .take(resources_limit)
+        .map(|r| index.resource_snapshot(r))
+        .collect();
 
+    let counts = index.counts();
     let page = SnapshotPage {
-        time_ms: snap.time_ms,
-        uptime_ms: snap.uptime_ms,
-        counts: &snap.counts,
-        workers,
-        finished: &snap.finished,
-        resources,
+        time_ms: index.time_ms(),
+        uptime_ms: index.uptime_ms(),
+        counts: &counts,
+        workers: workers.iter().collect(),
+        finished: &finished,
+        resources: resources.iter().collect(),
         page: PageInfo { workers_total, offset, limit, resources_total, resources_offset, resources_limit },
     };
     serde_json::to_string(&page).map_err(|e| {
@@ -230,11 +262,7 @@ pub(crate) async fn snapshot(params: Result<Query<SnapshotParams>, QueryRejectio
     };
     // Taking and serializing a large snapshot is CPU work: keep it off the
     // thread that serves the event streams.
-    let rendered = tokio::task::spawn_blocking(move || {
-        let snap = vigil_detector::check::snapshot();
-        render(&snap, &params)
-    })
-    .await;
+    let rendered = tokio::task::spawn_blocking(move || render(&vigil_detector::live_index(), &params)).await;
     match rendered {
         Ok(Ok(body)) => json(body),
         Ok(Err(e)) => e.into_response(),

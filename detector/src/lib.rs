@@ -32,6 +32,7 @@ mod findings;
 pub mod hb;
 mod leak;
 mod lifecycle;
+mod live_index;
 mod registry;
 mod report;
 mod resource;
@@ -56,7 +57,9 @@ pub use findings::{
     record_deadlock, record_race, Access, DeadlockKind, DeadlockReport, RaceKind, RaceReport, WaitEdge,
 };
 pub use leak::{Leak, LeakReport};
+// === dashboard ===
 pub use lifecycle::{on_join, on_spawn, panic_message, SpawnTicket, WorkerScope};
+pub use live_index::{live_index, LiveIndex, WorkerKey};
 pub use registry::{
     dropped_events, emit, events_since, last_event_seq, register_resource, unregister_resource,
     wait_for_events,

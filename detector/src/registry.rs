@@ -119,18 +119,20 @@ impl Registry {
 
     pub(crate) fn live_resources(&self) -> Vec<Arc<dyn Resource>> {
         let mut dead = Vec::new();
-        let mut live: Vec<Arc<dyn Resource>> = Vec::with_capacity(self.resources.len());
+        let mut live: Vec<(ResourceId, Arc<dyn Resource>)> = Vec::with_capacity(self.resources.len());
         for e in self.resources.iter() {
             match e.value().upgrade() {
-                Some(r) => live.push(r),
+                Some(r) => live.push((*e.key(), r)),
                 None => dead.push(*e.key()),
             }
         }
         for id in dead {
             self.resources.remove_if(&id, |_, w| w.strong_count() == 0);
         }
-        live.sort_by_key(|r| r.meta().id());
-        live
+        // Sort by the key, not through the pointer: with 100,000 resources a
+        // comparison that dereferences both elements is a cache miss each.
+        live.sort_unstable_by_key(|(id, _)| *id);
+        live.into_iter().map(|(_, r)| r).collect()
     }
 }
 
