@@ -609,6 +609,21 @@ impl SyncClock {
 }
 
 /// What an atomic operation turned out to be, for [`SyncClock::atomic`].
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::Ordering;
+/// use vigil_detector::hb::AtomicAccess;
+///
+/// // A failed compare-exchange is a load with the failure ordering.
+/// let r: Result<u8, u8> = Err(1);
+/// let kind = match r {
+///     Ok(_) => AtomicAccess::Rmw(Ordering::AcqRel),
+///     Err(_) => AtomicAccess::Load(Ordering::Acquire),
+/// };
+/// assert_eq!(kind, AtomicAccess::Load(Ordering::Acquire));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtomicAccess {
     /// A load (or a failed compare-exchange) with this ordering.

@@ -71,7 +71,15 @@ impl Race {
         Race(Box::new(Found { kind, previous, previous_op, site, op, worker: tc.worker() }))
     }
 
-    /// What kind of race.
+    /// What kind of race (the earlier access, then this one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut shadow = vigil_detector::race::Shadow::new();
+    /// let race = shadow.write(std::panic::Location::caller());
+    /// assert!(race.map(|r| r.kind()).is_none()); // one thread: no race
+    /// ```
     pub fn kind(&self) -> RaceKind {
         self.0.kind
     }

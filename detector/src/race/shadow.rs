@@ -92,6 +92,12 @@ impl fmt::Debug for Shadow {
 
 impl Shadow {
     /// No access recorded yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(vigil_detector::race::Shadow::new().is_empty());
+    /// ```
     pub const fn new() -> Shadow {
         Shadow { write: None, reads: Reads::None }
     }
@@ -99,6 +105,13 @@ impl Shadow {
     /// Records a read by the calling thread at `site`; returns the race it
     /// makes with an unordered earlier write, if any. Does nothing (and
     /// returns `None`) when the race checker is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut shadow = vigil_detector::race::Shadow::new();
+    /// assert!(shadow.read(std::panic::Location::caller()).is_none());
+    /// ```
     #[inline]
     pub fn read(&mut self, site: &'static Location<'static>) -> Option<Race> {
         with_thread_clock(|tc| {
@@ -122,6 +135,13 @@ impl Shadow {
     /// Records a write by the calling thread at `site`; returns the race it
     /// makes with an unordered earlier write or read, if any. Does nothing
     /// (and returns `None`) when the race checker is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut shadow = vigil_detector::race::Shadow::new();
+    /// assert!(shadow.write(std::panic::Location::caller()).is_none());
+    /// ```
     #[inline]
     pub fn write(&mut self, site: &'static Location<'static>) -> Option<Race> {
         with_thread_clock(|tc| {
@@ -138,6 +158,14 @@ impl Shadow {
     }
 
     /// Whether nothing is recorded (e.g. after the checker was off throughout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut shadow = vigil_detector::race::Shadow::new();
+    /// let _ = shadow.read(std::panic::Location::caller());
+    /// assert_eq!(shadow.is_empty(), !vigil_detector::race_enabled());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.write.is_none() && matches!(self.reads, Reads::None)
     }
