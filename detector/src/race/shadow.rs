@@ -229,3 +229,55 @@ impl Shadow {
         race
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::Mutex;
+
+    /// Runs `f` on a new thread that starts from the caller's clock, and
+    /// returns that thread's final clock (a spawn and a join, by hand).
+    fn forked(f: impl FnOnce() + Send + 'static) -> crate::VectorClock {
+        let start = crate::hb::fork();
+        std::thread::spawn(move || {
+            if let Some(c) = &start {
+                crate::hb::acquire_clock(c);
+            }
+            f();
+            crate::hb::finish().unwrap_or_default()
+        })
+        .join()
+        .unwrap()
+    }
+
+    #[test]
+    fn concurrent_reads_become_a_vector_and_an_ordered_write_clears_it() {
+        if !crate::race_enabled() {
+            return;
+        }
+        let shadow = std::sync::Arc::new(Mutex::new(Shadow::new()));
+        assert!(shadow.lock().write(Location::caller()).is_none());
+        let (a, b) = (shadow.clone(), shadow.clone());
+        let ca = forked(move || assert!(a.lock().read(Location::caller()).is_none()));
+        let cb = forked(move || assert!(b.lock().read(Location::caller()).is_none()));
+        assert!(matches!(shadow.lock().reads, Reads::Many(ref v) if v.len() == 2));
+        crate::hb::acquire_clock(&ca);
+        crate::hb::acquire_clock(&cb);
+        assert!(shadow.lock().write(Location::caller()).is_none());
+        assert!(matches!(shadow.lock().reads, Reads::None));
+    }
+
+    #[test]
+    fn a_write_unordered_with_one_of_two_reads_is_read_write() {
+        if !crate::race_enabled() {
+            return;
+        }
+        let shadow = std::sync::Arc::new(Mutex::new(Shadow::new()));
+        let (a, b) = (shadow.clone(), shadow.clone());
+        let ca = forked(move || assert!(a.lock().read(Location::caller()).is_none()));
+        let _not_joined = forked(move || assert!(b.lock().read(Location::caller()).is_none()));
+        crate::hb::acquire_clock(&ca);
+        let race = shadow.lock().write(Location::caller());
+        assert_eq!(race.map(|r| r.kind()), Some(RaceKind::ReadWrite));
+    }
+}
