@@ -4,8 +4,12 @@
 //! ```sh
 //! cargo run --release --example demo                 # seeded bugs, 20 s, dashboard on 127.0.0.1:6060
 //! cargo run --release --example demo -- --fixed      # the corrected service: no findings
-//! cargo run --release --example demo -- --seconds 5 --addr 127.0.0.1:0
+//! cargo run --release --example demo -- --seconds 5 --addr 127.0.0.1:0 --linger 0
 //! ```
+//!
+//! `--seconds` is the length of the load (default 20), `--addr` where the
+//! dashboard listens (default 127.0.0.1:6060, a free port if busy), `--linger`
+//! how long the dashboard stays up after the final report (default 10).
 //!
 //! The service: requests arrive at a fixed rate, each with a context and a
 //! timeout; a worker pool handles them; handlers look things up in a shared
@@ -40,23 +44,33 @@ struct Options {
     seconds: u64,
     fixed: bool,
     addr: String,
+    linger: u64,
 }
 
 fn options() -> Result<Options, String> {
-    let mut o = Options { seconds: 20, fixed: false, addr: "127.0.0.1:6060".into() };
+    let mut o = Options { seconds: 20, fixed: false, addr: "127.0.0.1:6060".into(), linger: 10 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--fixed" => o.fixed = true,
             "--seconds" => {
                 let v = args.next().ok_or("--seconds needs a number of seconds")?;
-                o.seconds = v.parse().map_err(|_| format!("--seconds: {v:?} is not a whole number of seconds"))?;
+                o.seconds =
+                    v.parse().map_err(|_| format!("--seconds: {v:?} is not a whole number of seconds"))?;
             }
             "--addr" => o.addr = args.next().ok_or("--addr needs host:port")?,
-            "-h" | "--help" => {
-                return Err("usage: demo [--fixed] [--seconds N] [--addr HOST:PORT]".into());
+            "--linger" => {
+                let v = args.next().ok_or("--linger needs a number of seconds")?;
+                o.linger = v.parse().map_err(|_| format!("--linger: {v:?} is not a whole number of seconds"))?;
             }
-            other => return Err(format!("unknown argument {other:?}; usage: demo [--fixed] [--seconds N] [--addr HOST:PORT]")),
+            "-h" | "--help" => {
+                return Err("usage: demo [--fixed] [--seconds N] [--addr HOST:PORT] [--linger N]".into());
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; usage: demo [--fixed] [--seconds N] [--addr HOST:PORT] [--linger N]"
+                ))
+            }
         }
     }
     Ok(o)
@@ -87,7 +101,7 @@ impl Service {
     }
 
     /// Handles one request within `ctx`.
-    fn handle(self: &Arc<Self>, ctx: &Context, key: u64) {
+    fn handle(self: &Arc<Self>, ctx: &Context, key: u64, slow: bool) {
         // Read the published config (bug 5: Relaxed).
         let load = if self.fixed { Ordering::Acquire } else { Ordering::Relaxed };
         let _limit = if self.config_ready.load(load) { self.config.get() } else { 0 };
@@ -96,7 +110,8 @@ impl Service {
         let hit = {
             let cache = self.cache.lock().unwrap();
             let hit = cache.get(&key).copied();
-            *self.stats.lock().unwrap().entry(if hit.is_some() { "hits" } else { "misses" }).or_default() += 1;
+            *self.stats.lock().unwrap().entry(if hit.is_some() { "hits" } else { "misses" }).or_default() +=
+                1;
             hit
         };
         if hit.is_some() {
@@ -104,10 +119,9 @@ impl Service {
             return;
         }
 
-        // A miss asks the backend; 1 in 8 backend calls is slow.
+        // A miss asks the backend; now and then the backend is slow.
         let (tx, rx): (Sender<u64>, Receiver<u64>) =
             if self.fixed { bounded_named("backend-reply", 1) } else { bounded_named("backend-reply", 0) };
-        let slow = key % 8 == 0;
         thread::Builder::new()
             .name(format!("backend-{key}"))
             .spawn(move || {
@@ -198,26 +212,35 @@ fn reloader(svc: Arc<Service>) {
     svc.config_ready.store(true, store);
 }
 
-/// Prints findings as they happen, from vigil's event stream.
+/// Prints findings as they happen, from vigil's event stream, until `stop` disconnects.
 fn tail_findings(stop: Receiver<()>) {
     let mut seq = vigil_detector::last_event_seq();
-    loop {
-        if stop.try_recv().is_ok() || stop.is_empty() && stop.len() == 0 && stop_disconnected(&stop) {
-            return;
-        }
+    let mut starving: HashMap<String, u64> = HashMap::new();
+    while !matches!(stop.try_recv(), Err(vigil::channel::TryRecvError::Disconnected)) {
         vigil_detector::wait_for_events(seq, Duration::from_millis(200));
         let batch = vigil_detector::events_since(seq, 1000);
         seq = batch.next_seq;
         for e in batch.events {
-            if matches!(e.kind, EventKind::Starvation | EventKind::Deadlock | EventKind::Race) {
-                println!("[vigil] {:?}: {}", e.kind, e.message);
+            match e.kind {
+                EventKind::Starvation => {
+                    let lock = e.resource.map(|r| r.to_string()).unwrap_or_default();
+                    let n = starving.entry(lock).or_default();
+                    *n += 1;
+                    if *n == 1 {
+                        println!(
+                            "[vigil] starvation: {} (further transitions of this lock are counted)",
+                            e.message
+                        );
+                    }
+                }
+                EventKind::Deadlock | EventKind::Race => println!("[vigil] {:?}: {}", e.kind, e.message),
+                _ => {}
             }
         }
     }
-}
-
-fn stop_disconnected(stop: &Receiver<()>) -> bool {
-    matches!(stop.try_recv(), Err(vigil::channel::TryRecvError::Disconnected))
+    for (lock, n) in starving {
+        println!("[vigil] {lock} entered starvation mode {n} time(s)");
+    }
 }
 
 fn main() {
@@ -236,16 +259,38 @@ fn main() {
             vigil_dashboard::serve("127.0.0.1:0")
         })
         .expect("serve the dashboard on loopback");
-    println!("vigil demo ({}) — dashboard: http://{}/", if o.fixed { "fixed" } else { "with seeded bugs" }, dashboard.addr());
+    println!(
+        "vigil demo ({}) — dashboard: http://{}/",
+        if o.fixed { "fixed" } else { "with seeded bugs" },
+        dashboard.addr()
+    );
     println!("running {} s of simulated load...\n", o.seconds);
 
     let svc = Arc::new(Service::new(o.fixed));
     let (stop_tx, stop_rx) = bounded::<()>(0);
     let background: Vec<thread::JoinHandle<()>> = vec![
-        { let (s, r) = (svc.clone(), stop_rx.clone()); thread::Builder::new().name("cache-refresher".into()).spawn(move || refresher(s, r)).expect("spawn") },
-        { let (s, r) = (svc.clone(), stop_rx.clone()); thread::Builder::new().name("stats-reporter".into()).spawn(move || reporter(s, r)).expect("spawn") },
-        { let s = svc.clone(); thread::Builder::new().name("config-reloader".into()).spawn(move || reloader(s)).expect("spawn") },
-        { let r = stop_rx.clone(); thread::Builder::new().name("findings-printer".into()).spawn(move || tail_findings(r)).expect("spawn") },
+        {
+            let (s, r) = (svc.clone(), stop_rx.clone());
+            thread::Builder::new()
+                .name("cache-refresher".into())
+                .spawn(move || refresher(s, r))
+                .expect("spawn")
+        },
+        {
+            let (s, r) = (svc.clone(), stop_rx.clone());
+            thread::Builder::new().name("stats-reporter".into()).spawn(move || reporter(s, r)).expect("spawn")
+        },
+        {
+            let s = svc.clone();
+            thread::Builder::new().name("config-reloader".into()).spawn(move || reloader(s)).expect("spawn")
+        },
+        {
+            let r = stop_rx.clone();
+            thread::Builder::new()
+                .name("findings-printer".into())
+                .spawn(move || tail_findings(r))
+                .expect("spawn")
+        },
     ];
 
     let pool = WorkerPool::named("handlers", 4);
@@ -258,10 +303,10 @@ fn main() {
         let (ctx, cancel) = root.with_timeout(Duration::from_millis(30));
         let s = svc.clone();
         pool.execute(move || {
-            s.handle(&ctx, i % 24);
+            s.handle(&ctx, i % 24, i % 400 == 17);
             drop(cancel);
         });
-        if i % 50 == 0 {
+        if i % 400 == 0 {
             // A session with a prefetcher, cancelled when the session ends.
             let (sctx, scancel) = root.with_cancel();
             let (jtx, jrx) = unbounded_named::<u64>("prefetch-jobs");
@@ -272,7 +317,7 @@ fn main() {
                 .expect("spawn prefetcher");
             jtx.send(i).expect("prefetcher alive");
             sessions.push((jtx, scancel));
-            if sessions.len() > 3 {
+            if sessions.len() > 1 {
                 let (jtx, scancel) = sessions.remove(0);
                 scancel.cancel();
                 if o.fixed {
@@ -285,7 +330,11 @@ fn main() {
         thread::sleep(Duration::from_millis(2));
     }
 
-    println!("\nload done: {} served, {} timed out. Shutting down...", svc.served.load(Ordering::Relaxed), svc.timed_out.load(Ordering::Relaxed));
+    println!(
+        "\nload done: {} served, {} timed out. Shutting down...",
+        svc.served.load(Ordering::Relaxed),
+        svc.timed_out.load(Ordering::Relaxed)
+    );
     for (jtx, scancel) in sessions.drain(..) {
         scancel.cancel();
         drop(jtx);
@@ -298,8 +347,10 @@ fn main() {
 
     let report = vigil::check::report();
     println!("\n================ vigil report ================\n{report}");
-    println!("(the dashboard stays at http://{}/ for 5 more seconds)", dashboard.addr());
-    std::thread::sleep(Duration::from_secs(5));
+    if o.linger > 0 {
+        println!("(the dashboard stays up at http://{}/ for {} more seconds)", dashboard.addr(), o.linger);
+        std::thread::sleep(Duration::from_secs(o.linger));
+    }
     dashboard.shutdown();
     if o.fixed && !report.is_empty() {
         std::process::exit(1);

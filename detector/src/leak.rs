@@ -117,6 +117,18 @@ impl LeakReport {
     }
 }
 
+impl Leak {
+    /// Leaks with the same spawn site, state, operation, resource and
+    /// blocking site are the same bug; reports show them once, with a count.
+    fn signature(&self) -> (String, WorkerState, Option<String>) {
+        let blocked = self.blocked_on.as_ref().map(|b| {
+            let res = b.resources.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(",");
+            format!("{} {} {}", b.op, res, b.site)
+        });
+        (self.spawned_at.clone(), self.state, blocked)
+    }
+}
+
 impl fmt::Display for LeakReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scope = self.guard.as_ref().map(|g| format!(" by `{g}`")).unwrap_or_default();
@@ -124,9 +136,26 @@ impl fmt::Display for LeakReport {
             return writeln!(f, "vigil: no leaked workers{scope}");
         }
         writeln!(f, "vigil: found {} leaked worker(s){scope}:", self.leaks.len())?;
+        let mut groups: Vec<(&Leak, Vec<&Leak>)> = Vec::new();
         for l in &self.leaks {
+            let sig = l.signature();
+            match groups.iter_mut().find(|(first, _)| first.signature() == sig) {
+                Some((_, more)) => more.push(l),
+                None => groups.push((l, Vec::new())),
+            }
+        }
+        for (first, more) in groups {
             writeln!(f)?;
-            write!(f, "{l}")?;
+            write!(f, "{first}")?;
+            if !more.is_empty() {
+                let shown: Vec<String> = more.iter().take(8).map(|l| l.worker.to_string()).collect();
+                let rest = more.len().saturating_sub(shown.len());
+                write!(f, "  ... and {} more leaked the same way: {}", more.len(), shown.join(", "))?;
+                if rest > 0 {
+                    write!(f, ", and {rest} others")?;
+                }
+                writeln!(f)?;
+            }
         }
         Ok(())
     }
@@ -215,5 +244,42 @@ impl LeakQuery {
             }
         }
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::{Op, WorkerId};
+
+    fn leak(id: u64, site: &str) -> Leak {
+        Leak {
+            worker: WorkerRef { id: WorkerId(id), name: Some(format!("w{id}")) },
+            state: WorkerState::Blocked,
+            blocked_on: Some(BlockedOn {
+                op: Op::Send,
+                resource: None,
+                resources: Vec::new(),
+                site: site.to_string(),
+                since_ms: 5,
+                summary: String::new(),
+            }),
+            spawned_at: "src/a.rs:1:1".into(),
+            since_ms: 5,
+            parent: None,
+            backtrace: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn identical_leaks_are_shown_once_with_a_count() {
+        let report = LeakReport {
+            guard: None,
+            leaks: vec![leak(1, "src/a.rs:9:9"), leak(2, "src/a.rs:9:9"), leak(3, "src/b.rs:4:4")],
+        };
+        let text = report.to_string();
+        assert!(text.contains("found 3 leaked worker(s)"), "{text}");
+        assert!(text.contains("and 1 more leaked the same way: worker 2 \"w2\""), "{text}");
+        assert_eq!(text.matches("spawned at").count(), 2, "{text}");
     }
 }

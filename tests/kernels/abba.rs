@@ -87,9 +87,11 @@ fn transfer_bug() {
     let (alice, bob) = accounts();
     let barrier = Arc::new(Barrier::new(2));
     let (al, bo, bar) = (alice.clone(), bob.clone(), barrier.clone());
-    let t = thread::spawn(move || transfer(&al, &bo, 10, &|| {
-        bar.wait();
-    }));
+    let t = thread::spawn(move || {
+        transfer(&al, &bo, 10, &|| {
+            bar.wait();
+        })
+    });
     transfer(&bob, &alice, 5, &|| {
         barrier.wait();
     });

@@ -11,7 +11,15 @@ use vigil::thread;
 const SRC: &str = include_str!("channel_context.rs");
 
 fn k(name: &'static str, expect: Expect, buggy: fn(), fixed: fn()) -> Kernel {
-    Kernel { name, category: "channel + context", source: SRC, file: "channel_context.rs", expect, buggy, fixed }
+    Kernel {
+        name,
+        category: "channel + context",
+        source: SRC,
+        file: "channel_context.rs",
+        expect,
+        buggy,
+        fixed,
+    }
 }
 
 pub fn kernels() -> Vec<Kernel> {

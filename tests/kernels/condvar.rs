@@ -67,7 +67,8 @@ fn lost_fixed() {
 }
 
 fn notify(all: bool) {
-    let s: Arc<(Mutex<(bool, usize)>, Condvar)> = Arc::new((Mutex::named("gate", (false, 0)), Condvar::new()));
+    let s: Arc<(Mutex<(bool, usize)>, Condvar)> =
+        Arc::new((Mutex::named("gate", (false, 0)), Condvar::new()));
     let waiters: Vec<_> = (0..2)
         .map(|_| {
             let s = s.clone();

@@ -51,7 +51,7 @@ fn match_bug() {
         None => {
             sessions.lock().unwrap().insert(1, 1);
         }
-    }
+    };
 }
 
 fn match_fixed() {

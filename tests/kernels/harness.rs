@@ -131,8 +131,8 @@ pub fn judge(k: &Kernel, bug: &Outcome, twin: &Outcome) -> Verdict {
             let ok = r.leaks.iter().any(|l| {
                 l.blocked_on.as_ref().is_some_and(|b| {
                     b.op == *op
-                        && kind.is_none_or(|k| b.resource.as_ref().is_some_and(|res| res.kind == k))
-                        && name.is_none_or(|n| b.resources.iter().any(|res| res.name.contains(n)))
+                        && kind.map_or(true, |k| b.resource.as_ref().is_some_and(|res| res.kind == k))
+                        && name.map_or(true, |n| b.resources.iter().any(|res| res.name.contains(n)))
                 })
             });
             (!r.leaks.is_empty(), ok)
@@ -144,8 +144,9 @@ pub fn judge(k: &Kernel, bug: &Outcome, twin: &Outcome) -> Verdict {
             let want: Vec<Option<usize>> = sites.iter().map(|s| site_line(k.source, s)).collect();
             let ok = r.races.iter().any(|race| {
                 let got = [line_of(&race.current.site), line_of(&race.previous.site)];
-                let same_pair = (got[0] == want[0] && got[1] == want[1]) || (got[0] == want[1] && got[1] == want[0]);
-                kind.is_none_or(|kk| race.kind == kk) && same_pair && race.current.site.contains(k.file)
+                let same_pair =
+                    (got[0] == want[0] && got[1] == want[1]) || (got[0] == want[1] && got[1] == want[0]);
+                kind.map_or(true, |kk| race.kind == kk) && same_pair && race.current.site.contains(k.file)
             });
             (!r.races.is_empty(), ok)
         }

@@ -11,7 +11,15 @@ use vigil::thread;
 const SRC: &str = include_str!("long_lived.rs");
 
 fn k(name: &'static str, expect: Expect, buggy: fn(), fixed: fn()) -> Kernel {
-    Kernel { name, category: "long-lived worker leak", source: SRC, file: "long_lived.rs", expect, buggy, fixed }
+    Kernel {
+        name,
+        category: "long-lived worker leak",
+        source: SRC,
+        file: "long_lived.rs",
+        expect,
+        buggy,
+        fixed,
+    }
 }
 
 pub fn kernels() -> Vec<Kernel> {

@@ -38,26 +38,28 @@ pub fn kernels() -> Vec<Kernel> {
 fn send(fixed: bool) {
     let state = Arc::new(Mutex::named("state", 0u32));
     let (tx, rx) = vigil::channel::bounded_named::<u32>("events", 1);
-    tx.send(0).unwrap(); // the queue is full
     let st = state.clone();
     let consumer = thread::spawn(move || {
         for ev in rx.iter() {
-            *st.lock().unwrap() += ev; // needs the lock to drain the queue
+            *st.lock().unwrap() += ev; // needs the lock to handle each event
         }
     });
     if fixed {
-        let v = {
-            let mut g = state.lock().unwrap();
-            *g += 1;
-            *g
-        };
-        tx.send(v).unwrap();
+        for ev in 1..=3 {
+            *state.lock().unwrap() += 1;
+            tx.send(ev).unwrap(); // sent after the lock is released
+        }
         drop(tx);
         consumer.join().unwrap();
     } else {
         let mut g = state.lock().unwrap();
-        *g += 1;
-        tx.send(*g).unwrap(); // blocks with the lock held
+        for ev in 1..=3 {
+            *g += 1;
+            // The consumer can take one event, then waits for `g`; the queue
+            // holds one more; the third send blocks with the lock held.
+            tx.send(ev).unwrap();
+        }
+        drop(g);
     }
 }
 

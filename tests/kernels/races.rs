@@ -10,7 +10,13 @@ use vigil::thread;
 
 const SRC: &str = include_str!("races.rs");
 
-fn k(name: &'static str, kind: Option<RaceKind>, sites: [&'static str; 2], buggy: fn(), fixed: fn()) -> Kernel {
+fn k(
+    name: &'static str,
+    kind: Option<RaceKind>,
+    sites: [&'static str; 2],
+    buggy: fn(),
+    fixed: fn(),
+) -> Kernel {
     Kernel {
         name,
         category: "data race",
@@ -101,20 +107,24 @@ struct SharedPtr(*const std::sync::atomic::AtomicU64);
 unsafe impl Send for SharedPtr {}
 
 fn raw(joined: bool) {
-    let slot: &'static std::sync::atomic::AtomicU64 = Box::leak(Box::new(std::sync::atomic::AtomicU64::new(0)));
+    let slot: &'static std::sync::atomic::AtomicU64 =
+        Box::leak(Box::new(std::sync::atomic::AtomicU64::new(0)));
     let p = SharedPtr(slot as *const _);
     let t = thread::spawn(move || {
         let p = p;
         vigil::race::write(p.0); // SITE:raw-write
-        // SAFETY: the pointee is a leaked AtomicU64, valid forever.
+                                 // SAFETY: the pointee is a leaked AtomicU64, valid forever.
         unsafe { (*p.0).store(7, std::sync::atomic::Ordering::Relaxed) };
     });
-    if joined {
+    let t = if joined {
         t.join().unwrap();
-    }
+        None
+    } else {
+        Some(t)
+    };
     vigil::race::read(slot as *const std::sync::atomic::AtomicU64); // SITE:raw-read
     let _ = slot.load(std::sync::atomic::Ordering::Relaxed);
-    if !joined {
+    if let Some(t) = t {
         t.join().unwrap();
     }
 }
@@ -133,7 +143,8 @@ fn lazy_bug() {
         .map(|i| {
             let c = cell.clone();
             thread::spawn(move || {
-                if c.get().is_none() { // SITE:lazy-check
+                if c.get().is_none() {
+                    // SITE:lazy-check
                     c.set(Some(i)); // SITE:lazy-set
                 }
             })

@@ -80,7 +80,11 @@ impl Lazy {
 }
 
 fn dcl(load: Ordering, store: Ordering) {
-    let lazy = Arc::new(Lazy { ready: AtomicBool::new(false), lock: Mutex::named("dcl-lock", ()), value: RaceCell::new(0) });
+    let lazy = Arc::new(Lazy {
+        ready: AtomicBool::new(false),
+        lock: Mutex::named("dcl-lock", ()),
+        value: RaceCell::new(0),
+    });
     // A plain std channel orders the threads in real time without a
     // happens-before edge vigil can see: only the atomics can provide one.
     let (tx, rx) = std::sync::mpsc::channel::<()>();

@@ -47,10 +47,16 @@ fn reread_bug() {
     let _ = writer.join();
 }
 
+/// Starts a writer on `lock` (nothing holds it, so it need not queue).
+fn writer(lock: &Arc<RwLock<i32>>) -> thread::JoinHandle<()> {
+    let l = lock.clone();
+    thread::spawn(move || *l.write().unwrap() += 1)
+}
+
 fn reread_fixed() {
     let lock = Arc::new(RwLock::named("routes", 1));
-    let v = *lock.read().unwrap();
-    let writer = queued_writer(&lock);
+    let v = *lock.read().unwrap(); // copy out, release, then read again later
+    let writer = writer(&lock);
     let w = *lock.read().unwrap();
     assert!(v <= w);
     let _ = writer.join();
@@ -89,8 +95,8 @@ fn nested_bug() {
 
 fn nested_fixed() {
     let inv = Inventory { items: Arc::new(RwLock::named("inventory", 100)) };
-    let mut writer = None;
-    inv.total_fixed(|| writer = Some(queued_writer(&inv.items)));
+    let mut writer: Option<thread::JoinHandle<()>> = None;
+    inv.total_fixed(|| writer = Some(self::writer(&inv.items)));
     if let Some(w) = writer {
         let _ = w.join();
     }
@@ -113,7 +119,7 @@ fn validate_bug() {
 fn validate_fixed() {
     let cfg = Arc::new(RwLock::named("config", 3));
     let v = *cfg.read().unwrap();
-    let writer = queued_writer(&cfg);
+    let writer = writer(&cfg);
     let _ = writer.join();
     assert!(validate(&cfg) && v > 0);
 }

@@ -30,27 +30,38 @@ pub fn kernels() -> Vec<Kernel> {
     ]
 }
 
+/// Go's classic: `wg.Add(1)` inside the goroutine instead of before `go`.
+/// The interleaving is staged with std channels, which give vigil no
+/// happens-before edge: only the WaitGroup's own ordering counts.
 fn add_inside(fixed: bool) {
-    let wg = Arc::new(WaitGroup::new());
-    let (tx, rx) = vigil::channel::bounded::<()>(0);
+    let wg = Arc::new(WaitGroup::named("batch"));
+    let (added_tx, added_rx) = std::sync::mpsc::channel::<()>();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
     if fixed {
         wg.add(1);
     }
     let w = wg.clone();
     let worker = thread::spawn(move || {
-        let _ = rx.recv(); // starts after the caller already waited
         if !fixed {
-            w.add(1); // Go: "WaitGroup is reused before previous Wait has returned" / Add racing Wait
+            w.add(1); // races with the caller's wait
         }
+        let _ = added_tx.send(());
+        let _ = go_rx.recv();
         w.done();
     });
-    if fixed {
-        let _ = tx.send(());
-        wg.wait();
-    } else {
-        wg.wait(); // counter is 0: returns at once, before the worker's add
-        let _ = tx.send(());
-    }
+    added_rx.recv().unwrap();
+    // Release the worker once the caller is waiting.
+    std::thread::spawn(move || {
+        super::until(|| {
+            vigil::check::snapshot().workers.iter().any(|w| {
+                w.blocked_on.as_ref().is_some_and(|b| {
+                    b.op == Op::WaitgroupWait && b.resources.iter().any(|r| r.name == "batch")
+                })
+            })
+        });
+        let _ = go_tx.send(());
+    });
+    wg.wait();
     worker.join().unwrap();
 }
 
