@@ -18,6 +18,8 @@ fn is_runtime_root(name: &str) -> bool {
         || name.contains("std::rt::lang_start")
         || name.starts_with("test::run_test")
         || name.contains("std::panicking::try")
+        || name.contains("std::panicking::catch_unwind")
+        || name.contains("AssertUnwindSafe")
         || name.contains("std::panic::catch_unwind")
 }
 

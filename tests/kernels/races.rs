@@ -143,8 +143,8 @@ fn lazy_bug() {
         .map(|i| {
             let c = cell.clone();
             thread::spawn(move || {
-                if c.get().is_none() {
-                    // SITE:lazy-check
+                let empty = c.get().is_none(); // SITE:lazy-check
+                if empty {
                     c.set(Some(i)); // SITE:lazy-set
                 }
             })
