@@ -56,7 +56,9 @@ struct Shared {
 }
 
 struct Queue {
-    jobs: VecDeque<(Job, Option<Arc<SyncClock>>)>,
+    jobs: VecDeque<(Job, Option<SyncClock>)>,
+    /// Workers waiting on the condvar (execute only signals when one is).
+    waiting: usize,
     /// `shutdown`: finish the queue, then exit.
     draining: bool,
     /// Dropped: exit after the current job.
@@ -171,7 +173,7 @@ impl WorkerPool {
             .unwrap_or_else(|| "worker-pool".into());
         let shared = Arc::new(Shared {
             name,
-            queue: Mutex::new(Queue { jobs: VecDeque::new(), draining: false, stopped: false }),
+            queue: Mutex::new(Queue { jobs: VecDeque::new(), waiting: 0, draining: false, stopped: false }),
             cv: Condvar::new(),
             counters,
             meta,
@@ -206,15 +208,19 @@ impl WorkerPool {
     /// ```
     pub fn execute<F: FnOnce() + Send + 'static>(&self, job: F) {
         let clock = vigil_detector::race_enabled().then(|| {
-            let c = Arc::new(SyncClock::new());
+            let c = SyncClock::new();
             c.release();
             c
         });
         let mut q = self.shared.lock();
         q.jobs.push_back((Box::new(job), clock));
         self.shared.counters.queued.fetch_add(1, Ordering::Relaxed);
+        // Busy workers look at the queue before they wait again.
+        let wake = q.waiting > 0;
         drop(q);
-        self.shared.cv.notify_one();
+        if wake {
+            self.shared.cv.notify_one();
+        }
     }
 
     /// Runs every queued job, then stops and joins the workers.
@@ -304,7 +310,9 @@ fn worker_loop(s: &Shared, site: &'static Location<'static>) {
                 }
                 let _idle =
                     s.meta.as_ref().map(|m| on_block(Op::Recv, site, vec![m.clone() as Arc<dyn Resource>]));
+                q.waiting += 1;
                 q = s.cv.wait(q).unwrap_or_else(PoisonError::into_inner);
+                q.waiting -= 1;
             }
         };
         if let Some(c) = clock {
