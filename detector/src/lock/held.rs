@@ -135,22 +135,22 @@ pub fn worker_id() -> u64 {
 }
 
 /// Records that the calling thread released `id` (held in `mode`); locks may
-/// be released in any order.
+/// be released in any order. Returns the calling thread's worker id, as
+/// [`worker_id`] would (0 when unknown).
 #[inline]
-pub fn pop(id: ResourceId, mode: HeldMode) {
+pub fn pop(id: ResourceId, mode: HeldMode) -> u64 {
     let word = encode(id, mode);
-    let _ = HELD.try_with(|s| {
+    HELD.try_with(|s| {
         let n = s.len.get();
-        if n == 0 {
-            return;
-        }
-        if n <= CAPACITY && s.ids[n - 1].get() == word {
+        if n <= CAPACITY && n > 0 && s.ids[n - 1].get() == word {
             s.ids[n - 1].set(0);
             s.len.set(n - 1);
-            return;
+        } else if n > 0 {
+            pop_out_of_order(s, word, n);
         }
-        pop_out_of_order(s, word, n);
-    });
+        s.worker.get()
+    })
+    .unwrap_or(0)
 }
 
 #[cold]

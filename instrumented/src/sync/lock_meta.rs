@@ -154,7 +154,7 @@ impl LockState {
     // === exclusive holds (Mutex, RwLock write) ===
 
     /// The calling thread now holds the lock exclusively (acquired at `site`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn acquired_exclusive(&self, site: &'static Location<'static>) {
         let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Exclusive, site };
         let pushed = held::push(entry);
@@ -189,7 +189,7 @@ impl LockState {
 
     /// The calling thread is about to release its exclusive hold (called
     /// while it still holds the lock).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn releasing_exclusive(&self) {
         let me = self.owner.load(Ordering::Relaxed);
         if vigil_detector::race_enabled() {
@@ -199,9 +199,6 @@ impl LockState {
         held::pop(self.meta.id(), HeldMode::Exclusive);
         if self.held_since.load(Ordering::Relaxed) != 0 {
             self.record_hold();
-        }
-        if std::thread::panicking() {
-            self.poisoned.store(true, Ordering::Relaxed);
         }
         self.owner.store(0, Ordering::Relaxed);
     }
@@ -224,13 +221,15 @@ impl LockState {
     }
 
     /// The calling thread now holds a read lock (acquired at `site`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
         let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site };
         let pushed = held::push(entry);
         let s = self.stripe(pushed.worker);
         s.count.fetch_add(1, Ordering::Relaxed);
-        s.total.fetch_add(1, Ordering::Relaxed);
+        // Approximate on purpose: a stripe is nearly always one thread's, and
+        // a plain store spares a second read-modify-write per read lock.
+        s.total.store(s.total.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         if pushed.nested {
             vigil_detector::lock::nested_acquire(entry);
         }
@@ -240,14 +239,16 @@ impl LockState {
     }
 
     /// The calling thread is about to release a read lock.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn releasing_shared(&self) {
-        let s = self.stripe(held::worker_id());
+        let me = held::pop(self.meta.id(), HeldMode::Shared);
+        let s = self.stripe(me);
         if vigil_detector::race_enabled() {
             s.release.release();
-            s.dirty.store(true, Ordering::Relaxed);
+            if !s.dirty.load(Ordering::Relaxed) {
+                s.dirty.store(true, Ordering::Relaxed);
+            }
         }
-        held::pop(self.meta.id(), HeldMode::Shared);
         s.count.fetch_sub(1, Ordering::Relaxed);
     }
 
@@ -261,7 +262,7 @@ impl LockState {
     // === after any release ===
 
     /// The lock was released: wake parked waiters, if any.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn released(&self) {
         if self.waiters.load(Ordering::SeqCst) != 0 {
             self.wake();
@@ -275,6 +276,9 @@ impl LockState {
         self.park_cv.notify_all();
     }
 
+    /// Mirrors the lock's poison flag for snapshots: set when an
+    /// acquisition finds the lock poisoned (a release does not pay for
+    /// checking `thread::panicking`), cleared by `clear_poison`.
     pub(crate) fn set_poisoned(&self, poisoned: bool) {
         self.poisoned.store(poisoned, Ordering::Relaxed);
     }

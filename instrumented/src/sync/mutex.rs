@@ -151,12 +151,12 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(*m.lock().unwrap(), 10);
     /// ```
     #[track_caller]
-    #[inline]
+    #[inline(always)]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         self.lock_at(Location::caller())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> LockResult<MutexGuard<'_, T>> {
         if !vigil_detector::enabled() {
             return self.wrap(self.inner.lock(), None);
@@ -190,7 +190,7 @@ impl<T: ?Sized> Mutex<T> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn wrap<'a>(
         &'a self,
         r: LockResult<std::sync::MutexGuard<'a, T>>,
@@ -199,11 +199,16 @@ impl<T: ?Sized> Mutex<T> {
         let state = state.map(|s| &**s);
         match r {
             Ok(g) => Ok(MutexGuard { lock: self, state, inner: ManuallyDrop::new(g) }),
-            Err(p) => Err(PoisonError::new(MutexGuard {
-                lock: self,
-                state,
-                inner: ManuallyDrop::new(p.into_inner()),
-            })),
+            Err(p) => {
+                if let Some(st) = state {
+                    st.set_poisoned(true);
+                }
+                Err(PoisonError::new(MutexGuard {
+                    lock: self,
+                    state,
+                    inner: ManuallyDrop::new(p.into_inner()),
+                }))
+            }
         }
     }
 
@@ -415,7 +420,7 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if let Some(st) = self.state {
             st.releasing_exclusive();

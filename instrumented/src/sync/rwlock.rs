@@ -158,7 +158,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(*lock.read().unwrap(), 3);
     /// ```
     #[track_caller]
-    #[inline]
+    #[inline(always)]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         if !vigil_detector::enabled() {
             return wrap_read(self.inner.read(), None);
@@ -233,7 +233,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(*lock.read().unwrap(), 4);
     /// ```
     #[track_caller]
-    #[inline]
+    #[inline(always)]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         if !vigil_detector::enabled() {
             return wrap_write(self.inner.write(), None);
@@ -419,6 +419,7 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
+#[inline(always)]
 fn wrap_read<'a, T: ?Sized>(
     r: LockResult<std::sync::RwLockReadGuard<'a, T>>,
     state: Option<&'a Arc<LockState>>,
@@ -426,10 +427,16 @@ fn wrap_read<'a, T: ?Sized>(
     let state = state.map(|s| &**s);
     match r {
         Ok(g) => Ok(RwLockReadGuard { state, inner: ManuallyDrop::new(g) }),
-        Err(p) => Err(PoisonError::new(RwLockReadGuard { state, inner: ManuallyDrop::new(p.into_inner()) })),
+        Err(p) => {
+            if let Some(st) = state {
+                st.set_poisoned(true);
+            }
+            Err(PoisonError::new(RwLockReadGuard { state, inner: ManuallyDrop::new(p.into_inner()) }))
+        }
     }
 }
 
+#[inline(always)]
 fn wrap_write<'a, T: ?Sized>(
     r: LockResult<std::sync::RwLockWriteGuard<'a, T>>,
     state: Option<&'a Arc<LockState>>,
@@ -437,7 +444,12 @@ fn wrap_write<'a, T: ?Sized>(
     let state = state.map(|s| &**s);
     match r {
         Ok(g) => Ok(RwLockWriteGuard { state, inner: ManuallyDrop::new(g) }),
-        Err(p) => Err(PoisonError::new(RwLockWriteGuard { state, inner: ManuallyDrop::new(p.into_inner()) })),
+        Err(p) => {
+            if let Some(st) = state {
+                st.set_poisoned(true);
+            }
+            Err(PoisonError::new(RwLockWriteGuard { state, inner: ManuallyDrop::new(p.into_inner()) }))
+        }
     }
 }
 
@@ -484,7 +496,7 @@ impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
 }
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if let Some(st) = self.state {
             st.releasing_shared();
@@ -514,7 +526,7 @@ impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
 }
 
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if let Some(st) = self.state {
             st.releasing_exclusive();
