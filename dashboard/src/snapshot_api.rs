@@ -126,7 +126,7 @@ fn parse_kinds(v: &str) -> Result<Vec<&'static str>, ApiError> {
         if k == "lock" {
             kinds.extend(["mutex", "rw_lock"]);
         } else if k == "wait_group" || k == "err_group" {
-            // The JSON spelling of these two kinds (serde's snake_case).
+            // Also accepted: the snake_case spellings of these two kinds.
             kinds.push(if k == "wait_group" { "waitgroup" } else { "errgroup" });
         } else if let Some(known) = KINDS.iter().find(|x| **x == k) {
             kinds.push(known);

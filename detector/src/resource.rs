@@ -54,7 +54,8 @@ pub enum ResourceKind {
     Once,
     /// A `Barrier`.
     Barrier,
-    /// A `WaitGroup`.
+    /// A `WaitGroup` (serialized `waitgroup`, as the contract spells it).
+    #[serde(rename = "waitgroup")]
     WaitGroup,
     /// A `Semaphore`.
     Semaphore,
@@ -64,7 +65,8 @@ pub enum ResourceKind {
     Pool,
     /// A `WorkerPool`.
     WorkerPool,
-    /// An `ErrGroup`.
+    /// An `ErrGroup` (serialized `errgroup`).
+    #[serde(rename = "errgroup")]
     ErrGroup,
     /// A `SingleFlight`.
     SingleFlight,
@@ -218,5 +220,36 @@ pub struct ResourceRef {
 impl fmt::Display for ResourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} `{}`", self.kind, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_kind_is_as_str() {
+        use ResourceKind::*;
+        for k in [
+            Channel,
+            Mutex,
+            RwLock,
+            Condvar,
+            Once,
+            Barrier,
+            WaitGroup,
+            Semaphore,
+            Context,
+            Pool,
+            WorkerPool,
+            ErrGroup,
+            SingleFlight,
+            Memory,
+            Atomic,
+            Thread,
+            Other,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str(), "{k:?}");
+        }
     }
 }
