@@ -31,8 +31,8 @@ use vigil_detector::{
 /// different threads do not fight over one counter.
 const STRIPES: usize = 8;
 
-/// `try_*` attempts before a waiter starts to park, with growing pauses.
-const SPIN_ROUNDS: u32 = 7;
+/// Spin iterations before a waiter yields, then parks.
+const SPINS: u32 = 100;
 
 /// How long a parked waiter sleeps between retries once past the threshold
 /// (a wake-up normally comes sooner, from the releasing thread).
@@ -355,13 +355,15 @@ impl LockState {
         site: &'static Location<'static>,
         mut try_acquire: impl FnMut() -> Option<G>,
     ) -> G {
-        for round in 0..SPIN_ROUNDS {
-            for _ in 0..(1u32 << round) {
-                std::hint::spin_loop();
-            }
-            if let Some(g) = try_acquire() {
-                self.contended.fetch_add(1, Ordering::Relaxed);
-                return g;
+        // Spin on the owner word (a shared read, no cache-line ping-pong)
+        // and try the lock when it looks free, like std's spin before it parks.
+        for i in 0..SPINS {
+            std::hint::spin_loop();
+            if self.owner.load(Ordering::Relaxed) == 0 || i % 16 == 15 {
+                if let Some(g) = try_acquire() {
+                    self.contended.fetch_add(1, Ordering::Relaxed);
+                    return g;
+                }
             }
         }
         if let Some(g) = try_acquire_after_yield(&mut try_acquire) {
