@@ -112,12 +112,16 @@ impl Registry {
 
     /// Live workers, in id order.
     pub(crate) fn live_workers(&self) -> Vec<Arc<Worker>> {
-        let mut v: Vec<Arc<Worker>> = self.workers.iter().map(|e| e.value().clone()).collect();
-        v.sort_by_key(|w| w.id);
-        v
+        // Sort by the map's key, not through the Arc: with 10,000 workers a
+        // comparison that dereferences both elements is two cache misses.
+        let mut v: Vec<(WorkerId, Arc<Worker>)> =
+            self.workers.iter().map(|e| (*e.key(), e.value().clone())).collect();
+        v.sort_unstable_by_key(|(id, _)| *id);
+        v.into_iter().map(|(_, w)| w).collect()
     }
 
-    pub(crate) fn live_resources(&self) -> Vec<Arc<dyn Resource>> {
+    /// Live resources with their ids, sorted by id; sweeps dead entries.
+    pub(crate) fn live_resources_by_id(&self) -> Vec<(ResourceId, Arc<dyn Resource>)> {
         let mut dead = Vec::new();
         let mut live: Vec<(ResourceId, Arc<dyn Resource>)> = Vec::with_capacity(self.resources.len());
         for e in self.resources.iter() {
@@ -132,7 +136,7 @@ impl Registry {
         // Sort by the key, not through the pointer: with 100,000 resources a
         // comparison that dereferences both elements is a cache miss each.
         live.sort_unstable_by_key(|(id, _)| *id);
-        live.into_iter().map(|(_, r)| r).collect()
+        live
     }
 }
 

@@ -4,5 +4,26 @@ use std::panic::Location;
 
 /// `file:line:col` of a site.
 pub(crate) fn short(site: &'static Location<'static>) -> String {
-    format!("{}:{}:{}", site.file(), site.line(), site.column())
+    use std::fmt::Write as _;
+    let file = site.file();
+    // One allocation of the right size: snapshots call this for every live
+    // worker, so `format!`'s growth from an empty string shows.
+    let mut s = String::with_capacity(file.len() + 12);
+    s.push_str(file);
+    let _ = write!(s, ":{}:{}", site.line(), site.column());
+    s
+}
+
+/// Formatted sites, for callers that format many (a snapshot): programs have
+/// few creation sites and many resources, and cloning a hot string beats
+/// formatting (or reading a per-resource cached copy from cold memory).
+#[derive(Default)]
+pub(crate) struct SiteCache(std::collections::HashMap<usize, String>);
+
+impl SiteCache {
+    /// `file:line:col` of `site`.
+    pub(crate) fn short(&mut self, site: &'static Location<'static>) -> String {
+        let key = site as *const Location<'static> as usize;
+        self.0.entry(key).or_insert_with(|| short(site)).clone()
+    }
 }

@@ -3,9 +3,10 @@
 
 use crate::registry::registry;
 use crate::resource::{Resource, ResourceId, ResourceKind, ResourceRef};
+use crate::site::SiteCache;
 use crate::stats::{ChannelStats, ContextStats, CounterStats, LockStats, PoolStats};
 use crate::sync::Arc;
-use crate::worker::{Op, Worker, WorkerId, WorkerRef, WorkerState};
+use crate::worker::{Blocked, Op, Worker, WorkerId, WorkerRef, WorkerState};
 use serde::Serialize;
 use std::time::{Instant, SystemTime};
 
@@ -29,16 +30,22 @@ pub struct BlockedOn {
 impl BlockedOn {
     pub(crate) fn of(w: &Worker, now: Instant) -> Option<BlockedOn> {
         let b = w.state.lock().blocked.clone()?;
+        Some(BlockedOn::from_blocked(&b, now, &mut SiteCache::default()))
+    }
+
+    /// Built from a copy of the worker's blocked state, taken under its lock
+    /// and read after it is released (`summary()` may take the resource's locks).
+    fn from_blocked(b: &Blocked, now: Instant, sites: &mut SiteCache) -> BlockedOn {
         let resources: Vec<ResourceRef> = b.resources.iter().map(|r| r.meta().to_ref()).collect();
         let summary = b.resources.first().map(|r| r.summary()).unwrap_or_default();
-        Some(BlockedOn {
+        BlockedOn {
             op: b.op,
             resource: resources.first().cloned(),
             resources,
-            site: crate::site::short(b.site),
+            site: sites.short(b.site),
             since_ms: now.saturating_duration_since(b.since).as_millis() as u64,
             summary,
-        })
+        }
     }
 }
 
@@ -88,17 +95,24 @@ pub struct WorkerSnapshot {
 
 impl WorkerSnapshot {
     pub(crate) fn of(w: &Worker, now: Instant) -> WorkerSnapshot {
-        let (state, panic, ended) = {
+        WorkerSnapshot::of_cached(w, now, &mut SiteCache::default())
+    }
+
+    /// As [`of`](Self::of), formatting sites through `sites`.
+    pub(crate) fn of_cached(w: &Worker, now: Instant, sites: &mut SiteCache) -> WorkerSnapshot {
+        // One lock for state and blocked-on (was two): a consistent pair, and
+        // half the lock traffic with 10,000 workers.
+        let (state, panic, ended, blocked) = {
             let st = w.state.lock();
-            (st.state, st.panic.clone(), st.ended)
+            (st.state, st.panic.clone(), st.ended, st.blocked.clone())
         };
         WorkerSnapshot {
             id: w.id,
             name: w.name.clone(),
             parent: w.parent.clone(),
             state,
-            blocked_on: BlockedOn::of(w, now),
-            spawned_at: w.spawned_at.map(crate::site::short),
+            blocked_on: blocked.map(|b| BlockedOn::from_blocked(&b, now, sites)),
+            spawned_at: w.spawned_at.map(|s| sites.short(s)),
             age_ms: ended.unwrap_or(now).saturating_duration_since(w.started).as_millis() as u64,
             started_at_ms: crate::events::unix_ms(w.started_wall),
             external: w.external,
@@ -128,12 +142,17 @@ pub struct ResourceSnapshot {
 
 impl ResourceSnapshot {
     pub(crate) fn of(r: &Arc<dyn Resource>, now: Instant) -> ResourceSnapshot {
+        ResourceSnapshot::of_cached(r, now, &mut SiteCache::default())
+    }
+
+    /// As [`of`](Self::of), formatting the creation site through `sites`.
+    pub(crate) fn of_cached(r: &Arc<dyn Resource>, now: Instant, sites: &mut SiteCache) -> ResourceSnapshot {
         let m = r.meta();
         ResourceSnapshot {
             id: m.id(),
             kind: m.kind(),
             name: m.name().to_string(),
-            site: crate::site::short(m.site()),
+            site: sites.short(m.site()),
             age_ms: now.saturating_duration_since(m.created()).as_millis() as u64,
             summary: r.summary(),
             stats: r.stats(),
@@ -182,19 +201,19 @@ pub struct Snapshot {
 pub(crate) fn take() -> Snapshot {
     let reg = registry();
     let now = Instant::now();
+    let mut sites = SiteCache::default();
     let workers: Vec<WorkerSnapshot> =
-        reg.live_workers().iter().map(|w| WorkerSnapshot::of(w, now)).collect();
-    let finished: Vec<WorkerSnapshot> = reg
-        .recent
-        .lock()
-        .iter()
-        .cloned()
-        .collect::<Vec<_>>()
-        .iter()
-        .map(|w| WorkerSnapshot::of(w, now))
-        .collect();
+        reg.live_workers().iter().map(|w| WorkerSnapshot::of_cached(w, now, &mut sites)).collect();
+    // Copy the Arcs out first: `WorkerSnapshot::of` takes worker locks, which
+    // must not nest inside the registry's `recent` lock.
+    let recent: Vec<Arc<Worker>> = reg.recent.lock().iter().cloned().collect();
+    let finished: Vec<WorkerSnapshot> =
+        recent.iter().map(|w| WorkerSnapshot::of_cached(w, now, &mut sites)).collect();
+    drop(recent);
+    let live = reg.live_resources_by_id();
     let resources: Vec<ResourceSnapshot> =
-        reg.live_resources().iter().map(|r| ResourceSnapshot::of(r, now)).collect();
+        live.iter().map(|(_, r)| ResourceSnapshot::of_cached(r, now, &mut sites)).collect();
+    drop(live);
     let tracked = workers.iter().filter(|w| !w.external);
     let counts = Counts {
         workers: tracked.clone().count(),
