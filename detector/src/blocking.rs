@@ -89,7 +89,7 @@ impl Drop for BlockGuard {
             Some(worker.to_ref()),
             first,
             Some(self.op),
-            format!("{} unblocked from {} after {waited:?}", worker.to_ref(), self.op),
+            format!("{} unblocked from {} after {} us", worker.to_ref(), self.op, waited.as_micros()),
         );
     }
 }

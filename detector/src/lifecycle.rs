@@ -48,7 +48,7 @@ pub fn on_spawn(name: Option<String>, site: &'static Location<'static>) -> Spawn
 fn spawn_slow(name: Option<String>, site: &'static Location<'static>) -> SpawnTicket {
     let reg = registry();
     let parent = current_worker();
-    let bt = backtrace::Backtrace::new_unresolved();
+    let bt = crate::trace::capture_unresolved();
     let w = Arc::new(Worker::new(reg.next_worker_id(), name, parent.as_deref(), Some(site), Some(bt), false));
     reg.insert(w.clone());
     reg.events.push(

@@ -54,9 +54,24 @@ pub(crate) fn render(bt: &Mutex<Option<backtrace::Backtrace>>) -> Vec<String> {
     out
 }
 
+/// Frames kept per captured stack: enough for the user's frames above
+/// vigil's own, while bounding the unwinder's work on deep stacks.
+const CAPTURE_FRAMES: usize = 32;
+
+/// Captures at most `CAPTURE_FRAMES` frames of the calling stack, unresolved
+/// (instruction pointers only; symbols are looked up when a report is rendered).
+pub(crate) fn capture_unresolved() -> backtrace::Backtrace {
+    let mut frames = Vec::with_capacity(CAPTURE_FRAMES);
+    backtrace::trace(|frame| {
+        frames.push(backtrace::BacktraceFrame::from(frame.clone()));
+        frames.len() < CAPTURE_FRAMES
+    });
+    backtrace::Backtrace::from(frames)
+}
+
 /// Captures the calling stack unresolved (cheap), for a report that may need it.
 pub fn capture() -> Mutex<Option<backtrace::Backtrace>> {
-    Mutex::new(Some(backtrace::Backtrace::new_unresolved()))
+    Mutex::new(Some(capture_unresolved()))
 }
 
 /// Captures and renders the calling stack now (for findings reported at once).
