@@ -78,6 +78,8 @@ pub(crate) struct EventRing {
     next_seq: AtomicU64,
     dropped: AtomicU64,
     arrived: Condvar,
+    /// Readers waiting in `wait_after`: pushes skip the wake-up (a syscall) when zero.
+    waiting: AtomicU64,
 }
 
 pub(crate) fn unix_ms(t: SystemTime) -> u64 {
@@ -91,6 +93,7 @@ impl EventRing {
             next_seq: AtomicU64::new(1),
             dropped: AtomicU64::new(0),
             arrived: Condvar::new(),
+            waiting: AtomicU64::new(0),
         }
     }
 
@@ -112,7 +115,11 @@ impl EventRing {
             }
             ring.push_back(Event { seq, time_ms, kind, worker, resource, op, message });
         }
-        self.arrived.notify_all();
+        // A reader registers (under the ring lock) before it waits, so a push
+        // that sees zero here happened before that reader checked the ring.
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.arrived.notify_all();
+        }
     }
 
     pub(crate) fn since(&self, after: u64, max: usize) -> EventsSince {
@@ -129,7 +136,9 @@ impl EventRing {
         if ring.back().is_some_and(|e| e.seq > after) {
             return;
         }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         drop(self.ring.wait_timeout(&self.arrived, ring, timeout));
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 
     pub(crate) fn dropped(&self) -> u64 {

@@ -25,6 +25,8 @@ pub(crate) struct Registry {
     /// Bumped on every finish; leak checks wait on it instead of sleeping.
     finished_gen: Mutex<u64>,
     finished_cv: Condvar,
+    /// Leak checks waiting on `finished_cv`: finishes skip the wake-up when zero.
+    finish_waiters: AtomicU64,
     pub(crate) events: EventRing,
     pub(crate) findings: Findings,
     pub(crate) started: Instant,
@@ -37,6 +39,7 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     next_worker: AtomicU64::new(1),
     finished_gen: Mutex::new(0),
     finished_cv: Condvar::new(),
+    finish_waiters: AtomicU64::new(0),
     events: EventRing::new(),
     findings: Findings::default(),
     started: Instant::now(),
@@ -89,7 +92,11 @@ impl Registry {
             recent.push_back(w.clone());
         }
         *self.finished_gen.lock() += 1;
-        self.finished_cv.notify_all();
+        // A leak check registers (under `finished_gen`'s lock) before it waits,
+        // so zero here means no check is between its look and its wait.
+        if self.finish_waiters.load(Ordering::SeqCst) > 0 {
+            self.finished_cv.notify_all();
+        }
         let (kind, message) = match &panic {
             Some(msg) => (EventKind::Panic, format!("{} panicked: {msg}", w.to_ref())),
             None => (EventKind::Finish, format!("{} finished", w.to_ref())),
@@ -107,7 +114,9 @@ impl Registry {
         if *gen != seen {
             return;
         }
+        self.finish_waiters.fetch_add(1, Ordering::SeqCst);
         drop(self.finished_gen.wait_timeout(&self.finished_cv, gen, timeout));
+        self.finish_waiters.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Live workers, in id order.
