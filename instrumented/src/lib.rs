@@ -17,6 +17,7 @@ pub mod channel;
 pub mod context;
 pub mod pool;
 pub mod race;
+mod receiver_iters;
 pub mod sync;
 pub mod thread;
 
