@@ -1,33 +1,14 @@
 //! A race found by the checker is also a `warn` event in the program's own
 //! tracing subscriber and an event of kind `race` in the dashboard's ring.
+mod common;
 
-use std::io::Write;
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use vigil::race::RaceCell;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[test]
 fn a_race_is_a_warn_event_and_a_ring_event() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
+    let (subscriber, captured) = common::warn_capture();
     let before = vigil_detector::last_event_seq();
     let cell = Arc::new(RaceCell::new(0u32));
     let (tx, rx) = std_mpsc::channel::<()>();
@@ -43,7 +24,7 @@ fn a_race_is_a_warn_event_and_a_ring_event() {
     tracing::subscriber::with_default(subscriber, || cell.set(2));
     t.join().unwrap();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains("WARN") && text.contains("DATA RACE") && text.contains("traced-racer"), "{text}");
 
     let events = vigil_detector::events_since(before, 10_000).events;
