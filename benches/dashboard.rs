@@ -91,7 +91,7 @@ fn dashboard(c: &mut Criterion) {
         },
     );
     println!(
-        "TIME Mutex uncontended lock+unlock before the dashboard started: {before:?} per op; \
+        "TIME Mutex uncontended lock+unlock before the dashboard started: {before:.1} ns per op; \
          busy/idle ratio {ratio:.2}; {} snapshots served during the run",
         polls.load(Ordering::Relaxed)
     );

@@ -46,7 +46,7 @@ fn race_cell(c: &mut Criterion) {
             cell.set(black_box(v + i));
         }
     });
-    let ns = per_pair.as_nanos() as f64 / 2.0;
+    let ns = per_pair / 2.0;
     println!("RACECELL same-epoch access: {ns:.1} ns/access (budget <= 30 ns)");
 }
 

@@ -93,3 +93,33 @@ fn rwlock_counts_readers_and_a_waiting_writer() {
     assert_eq!((s.readers, s.waiters, s.contended), (0, 0, 1));
     assert_eq!(*l.read().unwrap(), 2);
 }
+
+/// More readers at once than there are per-thread stripes: some count on a
+/// stripe of their own, the rest share one; the total is exact either way,
+/// and so is the acquisition count.
+#[test]
+fn rwlock_reader_count_is_exact_with_more_readers_than_stripes() {
+    const READERS: usize = 20;
+    let l = Arc::new(RwLock::named("wide-table", 0u32));
+    let all_hold = Arc::new(vigil::sync::Barrier::new(READERS + 1));
+    let checked = Arc::new(vigil::sync::Barrier::new(READERS + 1));
+    let handles: Vec<_> = (0..READERS)
+        .map(|_| {
+            let (l, all_hold, checked) = (l.clone(), all_hold.clone(), checked.clone());
+            vigil::thread::spawn(move || {
+                let g = l.read().unwrap();
+                all_hold.wait();
+                checked.wait();
+                drop(g);
+            })
+        })
+        .collect();
+    all_hold.wait();
+    assert_eq!(l.stats().readers, READERS);
+    checked.wait();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let s = l.stats();
+    assert_eq!((s.readers, s.acquisitions), (0, READERS as u64));
+}

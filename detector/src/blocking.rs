@@ -34,7 +34,33 @@ pub struct BlockGuard {
 #[cold]
 #[inline(never)]
 pub fn on_block(op: Op, site: &'static Location<'static>, resources: Vec<Arc<dyn Resource>>) -> BlockGuard {
-    let since = Instant::now();
+    on_block_since(op, site, resources, Instant::now())
+}
+
+/// [`on_block`] for a wait that started at `since`, before it was worth
+/// showing (a lock waiter becomes visible only once its wait is no longer
+/// brief, but its blocked time counts from the start).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use vigil_detector::Op;
+///
+/// let start = Instant::now();
+/// std::thread::sleep(Duration::from_millis(1)); // the quiet part of the wait
+/// let guard = vigil_detector::on_block_since(Op::Lock, std::panic::Location::caller(), Vec::new(), start);
+/// assert_eq!(guard.since(), start);
+/// assert!(guard.waited() >= Duration::from_millis(1));
+/// ```
+#[cold]
+#[inline(never)]
+pub fn on_block_since(
+    op: Op,
+    site: &'static Location<'static>,
+    resources: Vec<Arc<dyn Resource>>,
+    since: Instant,
+) -> BlockGuard {
     if !crate::enabled() {
         return BlockGuard { worker: None, since, op };
     }

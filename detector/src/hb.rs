@@ -38,7 +38,7 @@
 use crate::clock::VectorClock;
 use crate::sync::{Arc, AtomicU64, Mutex, Ordering};
 use crate::worker::Worker;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 // === thread slots ===
 
@@ -219,6 +219,7 @@ struct ClockSlot(RefCell<Option<ThreadClock>>);
 
 impl Drop for ClockSlot {
     fn drop(&mut self) {
+        let _ = TAG_CACHE.try_with(|t| t.set(NO_TAG));
         if let Some(tc) = self.0.get_mut().take() {
             free_slot(tc.slot, tc.clock.get(tc.slot));
         }
@@ -227,6 +228,24 @@ impl Drop for ClockSlot {
 
 thread_local! {
     static CLOCK: ClockSlot = const { ClockSlot(RefCell::new(None)) };
+    /// The calling thread's tag, with [`PUBLISHED`] set when its current
+    /// clock has been published, or [`NO_TAG`]: a copy of what `CLOCK` says,
+    /// refreshed after every operation on it, that the fast paths of
+    /// [`SyncClock`] read without borrowing `CLOCK` (one load from a
+    /// thread-local that has no destructor).
+    static TAG_CACHE: Cell<u64> = const { Cell::new(NO_TAG) };
+}
+
+/// Bit of [`TAG_CACHE`] set when the tag has been published.
+const PUBLISHED: u64 = 1 << 63;
+
+/// [`TAG_CACHE`] before the thread has a clock: matches no tag.
+const NO_TAG: u64 = u64::MAX;
+
+/// The calling thread's cached tag word (see [`TAG_CACHE`]).
+#[inline(always)]
+fn cached_tag() -> u64 {
+    TAG_CACHE.with(Cell::get)
 }
 
 /// Runs `f` on the calling thread's clock, creating it on first use.
@@ -246,7 +265,9 @@ fn with_clock_knowing<R>(knows: Option<&VectorClock>, f: impl FnOnce(&mut Thread
         .try_with(|c| {
             let mut cell = c.0.try_borrow_mut().ok()?;
             let tc = cell.get_or_insert_with(|| ThreadClock::start(knows));
-            Some(f(tc))
+            let r = f(tc);
+            TAG_CACHE.with(|t| t.set(tc.tag() | if tc.published { PUBLISHED } else { 0 }));
+            Some(r)
         })
         .ok()
         .flatten()
@@ -401,8 +422,20 @@ impl SyncClock {
 
     /// The calling thread publishes everything it has done so far (joined
     /// into what the point already carries).
-    #[inline]
+    #[inline(always)]
     pub fn release(&self) {
+        if !crate::race_enabled() {
+            return;
+        }
+        let mine = cached_tag();
+        if mine & PUBLISHED != 0 && self.tag.load(Ordering::Acquire) == mine & !PUBLISHED {
+            return; // already carries exactly this clock
+        }
+        self.release_uncached();
+    }
+
+    #[inline(never)]
+    fn release_uncached(&self) {
         with_thread_clock(|tc| {
             if self.tag.load(Ordering::Acquire) == tc.tag() && tc.published {
                 return; // already carries exactly this clock
@@ -412,8 +445,20 @@ impl SyncClock {
     }
 
     /// The calling thread learns everything released into this point.
-    #[inline]
+    #[inline(always)]
     pub fn acquire(&self) {
+        if !crate::race_enabled() {
+            return;
+        }
+        let tag = self.tag.load(Ordering::Acquire);
+        if tag == TAG_ZERO || tag == cached_tag() & !PUBLISHED {
+            return; // carries nothing, or exactly this thread's clock
+        }
+        self.acquire_uncached();
+    }
+
+    #[inline(never)]
+    fn acquire_uncached(&self) {
         with_thread_clock(|tc| {
             if tc.knows_tag(self.tag.load(Ordering::Acquire)) {
                 return;

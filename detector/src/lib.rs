@@ -49,7 +49,7 @@ pub mod race;
 // === locks ===
 pub mod lock;
 
-pub use blocking::{on_block, BlockGuard};
+pub use blocking::{on_block, on_block_since, BlockGuard};
 pub use clock::VectorClock;
 pub use config::{config, enabled, race_enabled, Config, ConfigError};
 pub use events::{Event, EventKind, EventsSince};

@@ -42,6 +42,8 @@ const SHARED: u64 = 1 << 63;
 struct Stack {
     len: Cell<usize>,
     worker: Cell<u64>,
+    /// [`thread_index`] plus one (0: not assigned yet).
+    index: Cell<usize>,
     ids: [Cell<u64>; CAPACITY],
     sites: [Cell<Option<&'static Location<'static>>>; CAPACITY],
 }
@@ -51,6 +53,7 @@ thread_local! {
         Stack {
             len: Cell::new(0),
             worker: Cell::new(0),
+            index: Cell::new(0),
             ids: [const { Cell::new(0) }; CAPACITY],
             sites: [const { Cell::new(None) }; CAPACITY],
         }
@@ -134,6 +137,83 @@ pub fn worker_id() -> u64 {
     .unwrap_or(0)
 }
 
+/// How many threads at once own an index of their own (see [`thread_index`]).
+pub const OWNED_INDICES: usize = 8;
+
+/// The index that threads beyond [`OWNED_INDICES`] share.
+pub const SHARED_INDEX: usize = OWNED_INDICES;
+
+/// A small number for per-thread counters: below [`OWNED_INDICES`], no other
+/// live thread has the same one, so a counter kept at that index may be
+/// updated with a plain load and store; [`SHARED_INDEX`] when all are taken
+/// (counters there need read-modify-writes). An index goes back to the pool
+/// when its thread ends.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::held::{thread_index, SHARED_INDEX};
+///
+/// let mine = thread_index();
+/// assert!(mine <= SHARED_INDEX);
+/// assert_eq!(thread_index(), mine); // stable for the thread's life
+/// ```
+#[inline]
+pub fn thread_index() -> usize {
+    HELD.try_with(|s| match s.index.get() {
+        0 => assign_index(s),
+        i => i - 1,
+    })
+    .unwrap_or(SHARED_INDEX)
+}
+
+/// The owned indices not in use.
+static FREE_INDICES: crate::sync::Mutex<Vec<usize>> = crate::sync::Mutex::new(Vec::new());
+/// How many owned indices have ever been handed out.
+static HANDED_OUT: crate::sync::Mutex<usize> = crate::sync::Mutex::new(0);
+
+/// Gives the index back when its thread ends.
+struct IndexOwner(Cell<usize>);
+
+impl Drop for IndexOwner {
+    fn drop(&mut self) {
+        let i = self.0.get();
+        if i < OWNED_INDICES {
+            // Whatever the thread still does uses the shared index.
+            let _ = HELD.try_with(|s| s.index.set(SHARED_INDEX + 1));
+            FREE_INDICES.lock().push(i);
+        }
+    }
+}
+
+thread_local! {
+    static INDEX_OWNER: IndexOwner = const { IndexOwner(Cell::new(SHARED_INDEX)) };
+}
+
+#[cold]
+fn assign_index(s: &Stack) -> usize {
+    let owned = FREE_INDICES.lock().pop().or_else(|| {
+        let mut n = HANDED_OUT.lock();
+        (*n < OWNED_INDICES).then(|| {
+            *n += 1;
+            *n - 1
+        })
+    });
+    let index = match owned {
+        Some(i) => match INDEX_OWNER.try_with(|o| o.0.set(i)) {
+            Ok(()) => i,
+            Err(_) => {
+                // The thread is ending: it cannot own an index any more.
+                FREE_INDICES.lock().push(i);
+                SHARED_INDEX
+            }
+        },
+        None => SHARED_INDEX,
+    };
+    s.index.set(index + 1);
+    index
+}
+
 /// Records that the calling thread released `id` (held in `mode`); locks may
 /// be released in any order. Returns the calling thread's worker id, as
 /// [`worker_id`] would (0 when unknown).
@@ -143,7 +223,7 @@ pub fn pop(id: ResourceId, mode: HeldMode) -> u64 {
     HELD.try_with(|s| {
         let n = s.len.get();
         if n <= CAPACITY && n > 0 && s.ids[n - 1].get() == word {
-            s.ids[n - 1].set(0);
+            // Entries at and above `len` are never read: no need to clear.
             s.len.set(n - 1);
         } else if n > 0 {
             pop_out_of_order(s, word, n);
@@ -226,6 +306,35 @@ mod tests {
         pop(a.id, a.mode);
         pop(c.id, c.mode);
         assert_eq!(count(), 0);
+    }
+
+    #[test]
+    fn owned_thread_indices_are_unique_among_live_threads_and_reused() {
+        let n = OWNED_INDICES + 4;
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+        let run = || {
+            let handles: Vec<_> = (0..n)
+                .map(|_| {
+                    let b = barrier.clone();
+                    std::thread::spawn(move || {
+                        let i = thread_index();
+                        b.wait(); // all alive at once
+                        i
+                    })
+                })
+                .collect();
+            let mut got: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            got.retain(|&i| i != SHARED_INDEX);
+            let owned = got.len();
+            got.sort();
+            got.dedup();
+            assert_eq!(got.len(), owned, "an owned index was given to two live threads");
+            owned
+        };
+        // Other tests' threads may hold some indices, but ended threads give
+        // theirs back: a second wave gets owned indices too.
+        run();
+        assert!(run() > 0, "indices of ended threads were not reused");
     }
 
     #[test]

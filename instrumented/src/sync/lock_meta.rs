@@ -7,13 +7,16 @@
 //! | path | what it touches |
 //! |---|---|
 //! | uncontended acquire / release | the owner word and site (stores on a line the acquirer owns), the thread's held-lock stack; the happens-before clock when the race checker is on |
-//! | spin (a few `try_*`) | nothing more; counted as contended, not timed |
-//! | wait | the clock, the registry (`on_block`), the wait-for graph, the wait histogram, starvation |
-//! | release with waiters | the parking mutex, to wake them |
+//! | retry after a yield | nothing more; counted as contended, not timed |
+//! | wait (parked) | the clock, the wait histogram, starvation; once it lasts past `QUIET`, also the registry (`on_block`), the waiter list and the wait-for graph |
+//! | release with waiters | the parking mutex, to wake them, once per round of retries |
 //!
 //! Waiters never block inside std's lock: they retry `try_*` and park on the
 //! state's own condition variable, with a timeout so that they can notice
-//! when they have waited past the starvation threshold.
+//! when they have waited past the starvation threshold. A release wakes them
+//! only if no wake-up is already on its way (`wake_pending`), so a holder
+//! that keeps re-locking while a waiter sleeps pays one system call per
+//! round of retries, not one per release.
 
 use std::panic::Location;
 use std::ptr;
@@ -23,16 +26,19 @@ use std::time::{Duration, Instant};
 use vigil_detector::hb::SyncClock;
 use vigil_detector::lock::{held, HeldLock, HeldMode, Holder, LockResource, Starvation};
 use vigil_detector::{
-    current_worker, on_block, Histogram, LockStats, Op, Resource, ResourceKind, ResourceMeta, ResourceStats,
-    Waiter, WorkerId, WorkerRef,
+    current_worker, on_block_since, BlockGuard, Histogram, LockStats, Op, Resource, ResourceKind,
+    ResourceMeta, ResourceRef, ResourceStats, Waiter, WorkerId, WorkerRef,
 };
 
-/// Reader counters are striped over this many cache lines, so readers on
-/// different threads do not fight over one counter.
-const STRIPES: usize = 8;
+/// Reader counters are striped over this many cache lines: one per owned
+/// thread index (only its thread writes it, with plain stores) and one that
+/// the other threads share (read-modify-writes); see `held::thread_index`.
+const STRIPES: usize = held::OWNED_INDICES + 1;
 
-/// Spin iterations before a waiter yields, then parks.
-const SPINS: u32 = 100;
+/// How long a waiter waits unseen before it is shown blocked, listed as a
+/// waiter and added to the wait-for graph: most contended waits end sooner,
+/// and showing one costs more than the wait.
+const QUIET: Duration = Duration::from_micros(50);
 
 /// How long a parked waiter sleeps between retries once past the threshold
 /// (a wake-up normally comes sooner, from the releasing thread).
@@ -70,6 +76,30 @@ struct WaitingEntry {
     since: Instant,
 }
 
+/// A wait that has been shown (see [`LockState::show_wait`]), or only the
+/// names a starvation event needs.
+struct ShownWait {
+    worker: Option<Arc<vigil_detector::Worker>>,
+    me: Option<WorkerRef>,
+    lock: ResourceRef,
+    start: Instant,
+    _block: Option<BlockGuard>,
+}
+
+impl ShownWait {
+    /// The names of the calling worker and `lock`, for an event, with
+    /// nothing shown.
+    #[cold]
+    fn cause_only(lock: &LockState) -> ShownWait {
+        let me = current_worker().map(|w| w.to_ref());
+        ShownWait { worker: None, me, lock: lock.meta.to_ref(), start: Instant::now(), _block: None }
+    }
+
+    fn cause(&self) -> Option<(&WorkerRef, &ResourceRef)> {
+        self.me.as_ref().map(|m| (m, &self.lock))
+    }
+}
+
 /// The tracking state of one lock.
 pub(crate) struct LockState {
     meta: ResourceMeta,
@@ -93,6 +123,10 @@ pub(crate) struct LockState {
     waiting: std::sync::Mutex<Vec<WaitingEntry>>,
     park: std::sync::Mutex<()>,
     park_cv: Condvar,
+    /// A release has asked parked waiters to retry and none has retried
+    /// since: later releases skip the wake-up (one system call per round of
+    /// retries, not one per release).
+    wake_pending: AtomicBool,
     /// Unlock (write-unlock) → next lock (read or write lock).
     hb: SyncClock,
     /// The worker that last released `hb` (0: none yet).
@@ -139,6 +173,7 @@ impl LockState {
             waiting: std::sync::Mutex::new(Vec::new()),
             park: std::sync::Mutex::new(()),
             park_cv: Condvar::new(),
+            wake_pending: AtomicBool::new(false),
             hb: SyncClock::new(),
             last_releaser: AtomicU64::new(0),
             stripes,
@@ -194,7 +229,9 @@ impl LockState {
         let me = self.owner.load(Ordering::Relaxed);
         if vigil_detector::race_enabled() {
             self.hb.release();
-            self.last_releaser.store(me, Ordering::Relaxed);
+            if self.last_releaser.load(Ordering::Relaxed) != me {
+                self.last_releaser.store(me, Ordering::Relaxed);
+            }
         }
         held::pop(self.meta.id(), HeldMode::Exclusive);
         if self.held_since.load(Ordering::Relaxed) != 0 {
@@ -215,21 +252,21 @@ impl LockState {
 
     // === shared holds (RwLock read) ===
 
-    #[inline]
-    fn stripe(&self, me: u64) -> &Stripe {
-        &self.stripes[me as usize % STRIPES]
-    }
-
     /// The calling thread now holds a read lock (acquired at `site`).
     #[inline(always)]
     pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
         let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site };
         let pushed = held::push(entry);
-        let s = self.stripe(pushed.worker);
-        s.count.fetch_add(1, Ordering::Relaxed);
-        // Approximate on purpose: a stripe is nearly always one thread's, and
-        // a plain store spares a second read-modify-write per read lock.
-        s.total.store(s.total.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let index = held::thread_index();
+        let s = &self.stripes[index];
+        if index != held::SHARED_INDEX {
+            // This thread's own stripe: nobody else writes it.
+            s.count.store(s.count.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+            s.total.store(s.total.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        } else {
+            s.count.fetch_add(1, Ordering::Relaxed);
+            s.total.fetch_add(1, Ordering::Relaxed);
+        }
         if pushed.nested {
             vigil_detector::lock::nested_acquire(entry);
         }
@@ -241,15 +278,20 @@ impl LockState {
     /// The calling thread is about to release a read lock.
     #[inline(always)]
     pub(crate) fn releasing_shared(&self) {
-        let me = held::pop(self.meta.id(), HeldMode::Shared);
-        let s = self.stripe(me);
+        held::pop(self.meta.id(), HeldMode::Shared);
+        let index = held::thread_index();
+        let s = &self.stripes[index];
         if vigil_detector::race_enabled() {
             s.release.release();
             if !s.dirty.load(Ordering::Relaxed) {
                 s.dirty.store(true, Ordering::Relaxed);
             }
         }
-        s.count.fetch_sub(1, Ordering::Relaxed);
+        if index != held::SHARED_INDEX {
+            s.count.store(s.count.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
+        } else {
+            s.count.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     /// Writers waiting now (a cheap load: the recursive-read check reads it
@@ -272,6 +314,9 @@ impl LockState {
     #[cold]
     #[inline(never)]
     fn wake(&self) {
+        if self.wake_pending.swap(true, Ordering::SeqCst) {
+            return; // a wake-up is on its way and nobody has retried yet
+        }
         let _g = self.park.lock().unwrap_or_else(|e| e.into_inner());
         self.park_cv.notify_all();
     }
@@ -302,7 +347,9 @@ impl LockState {
     }
 
     fn readers(&self) -> usize {
-        self.stripes.iter().map(|s| s.count.load(Ordering::Relaxed) as usize).sum()
+        // Wrapping: a thread that ends holding a read lock releases it on
+        // the shared stripe, leaving +1 on its own and -1 on the shared one.
+        self.stripes.iter().fold(0u64, |n, s| n.wrapping_add(s.count.load(Ordering::Relaxed))) as usize
     }
 
     pub(crate) fn lock_stats(&self) -> LockStats {
@@ -344,9 +391,17 @@ impl LockState {
 
     // === the slow path ===
 
-    /// Waits until `try_acquire` succeeds: a short spin, then a timed,
-    /// visible wait (blocked in `op` at `site`) with wait-for edges,
-    /// the wait histogram and starvation transitions.
+    /// Waits until `try_acquire` succeeds: one retry after yielding, then a
+    /// timed wait, parked, that is shown (blocked in `op` at `site`, a
+    /// waiter in the stats, an edge of the wait-for graph) once it lasts
+    /// longer than [`QUIET`]; the wait histogram and starvation transitions
+    /// count all of it.
+    ///
+    /// No spinning: a spinner that wins the lock in the holder's short gap
+    /// between two critical sections hands the lock's cache lines (std's
+    /// word and vigil's state) back and forth on every acquisition, which
+    /// measured 4× slower than letting the holder run on while the waiter
+    /// sleeps, as std's own waiters mostly do.
     #[cold]
     #[inline(never)]
     pub(crate) fn wait<G>(
@@ -355,17 +410,6 @@ impl LockState {
         site: &'static Location<'static>,
         mut try_acquire: impl FnMut() -> Option<G>,
     ) -> G {
-        // Spin on the owner word (a shared read, no cache-line ping-pong)
-        // and try the lock when it looks free, like std's spin before it parks.
-        for i in 0..SPINS {
-            std::hint::spin_loop();
-            if self.owner.load(Ordering::Relaxed) == 0 || i % 16 == 15 {
-                if let Some(g) = try_acquire() {
-                    self.contended.fetch_add(1, Ordering::Relaxed);
-                    return g;
-                }
-            }
-        }
         if let Some(g) = try_acquire_after_yield(&mut try_acquire) {
             self.contended.fetch_add(1, Ordering::Relaxed);
             return g;
@@ -379,7 +423,6 @@ impl LockState {
         site: &'static Location<'static>,
         mut try_acquire: impl FnMut() -> Option<G>,
     ) -> G {
-        let worker = current_worker();
         let start = Instant::now();
         let writer = op == Op::Write;
         self.waiters.fetch_add(1, Ordering::SeqCst);
@@ -390,10 +433,64 @@ impl LockState {
             // The current hold is at least this old: enough for `held_ms`.
             let _ = self.held_since.compare_exchange(0, now_stamp(), Ordering::Relaxed, Ordering::Relaxed);
         }
+        let threshold = vigil_detector::config().starvation_threshold;
+        let quiet = QUIET.min(threshold);
+        let mut shown: Option<ShownWait> = None;
+        let got = loop {
+            let parked = self.park.lock().unwrap_or_else(|e| e.into_inner());
+            // Retrying now: a release after this point must wake us again.
+            self.wake_pending.store(false, Ordering::SeqCst);
+            std::sync::atomic::fence(Ordering::SeqCst);
+            if let Some(g) = try_acquire() {
+                break g;
+            }
+            let waited = start.elapsed();
+            let Some(s) = &shown else {
+                if waited < quiet {
+                    drop(self.park_cv.wait_timeout(parked, quiet - waited));
+                } else {
+                    drop(parked);
+                    shown = Some(self.show_wait(op, site, start));
+                }
+                continue;
+            };
+            self.starvation.still_waiting(waited, threshold, s.cause());
+            let timeout = match threshold.checked_sub(waited) {
+                Some(left) if !self.starvation.is_starving() => left + Duration::from_micros(50),
+                _ => POLL,
+            };
+            drop(self.park_cv.wait_timeout(parked, timeout));
+        };
+        let waited = start.elapsed();
+        if writer {
+            self.writers_waiting.fetch_sub(1, Ordering::SeqCst);
+        }
+        let left = self.waiters.fetch_sub(1, Ordering::SeqCst) - 1;
+        self.wait.record(waited);
+        self.contended.fetch_add(1, Ordering::Relaxed);
+        if self.starvation.is_starving() {
+            let s = shown.take().unwrap_or_else(|| ShownWait::cause_only(self));
+            self.starvation.acquired(waited, threshold, left == 0, s.cause());
+            self.hide_wait(s);
+        } else if let Some(s) = shown {
+            self.hide_wait(s);
+        }
+        if op != Op::Read {
+            self.held_since.store(now_stamp(), Ordering::Relaxed);
+            self.held_exact.store(true, Ordering::Relaxed);
+        }
+        got
+    }
+
+    /// The wait is no longer brief: show the worker blocked, list it among
+    /// the lock's waiters and add its wait-for edge (which finds a cycle
+    /// it closes).
+    #[cold]
+    #[inline(never)]
+    fn show_wait(self: &Arc<Self>, op: Op, site: &'static Location<'static>, start: Instant) -> ShownWait {
+        let worker = current_worker();
         let me = worker.as_ref().map(|w| w.to_ref());
-        let lock_ref = self.meta.to_ref();
-        let cause = me.as_ref().map(|m| (m, &lock_ref));
-        let block = on_block(op, site, vec![self.clone() as Arc<dyn Resource>]);
+        let block = on_block_since(op, site, vec![self.clone() as Arc<dyn Resource>], start);
         if let Some(m) = &me {
             self.waiting.lock().unwrap_or_else(|e| e.into_inner()).push(WaitingEntry {
                 worker: m.clone(),
@@ -404,43 +501,22 @@ impl LockState {
         if let Some(w) = &worker {
             vigil_detector::lock::begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start);
         }
-        let threshold = vigil_detector::config().starvation_threshold;
-        let got = loop {
-            let parked = self.park.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(g) = try_acquire() {
-                break g;
-            }
-            let waited = start.elapsed();
-            self.starvation.still_waiting(waited, threshold, cause);
-            let timeout = match threshold.checked_sub(waited) {
-                Some(left) if !self.starvation.is_starving() => left + Duration::from_micros(50),
-                _ => POLL,
-            };
-            drop(self.park_cv.wait_timeout(parked, timeout));
-        };
-        let waited = start.elapsed();
-        if let Some(w) = &worker {
+        ShownWait { worker, me, lock: self.meta.to_ref(), start, _block: Some(block) }
+    }
+
+    /// Undoes [`show_wait`](Self::show_wait) once the lock is acquired.
+    fn hide_wait(&self, shown: ShownWait) {
+        let Some(block) = shown._block else { return };
+        if let Some(w) = &shown.worker {
             vigil_detector::lock::end_wait(w.id());
         }
-        if let Some(m) = &me {
+        if let Some(m) = &shown.me {
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(i) = waiting.iter().position(|e| e.worker.id == m.id && e.since == start) {
+            if let Some(i) = waiting.iter().position(|e| e.worker.id == m.id && e.since == shown.start) {
                 waiting.swap_remove(i);
             }
         }
-        if writer {
-            self.writers_waiting.fetch_sub(1, Ordering::SeqCst);
-        }
-        let left = self.waiters.fetch_sub(1, Ordering::SeqCst) - 1;
         drop(block);
-        self.wait.record(waited);
-        self.contended.fetch_add(1, Ordering::Relaxed);
-        self.starvation.acquired(waited, threshold, left == 0, cause);
-        if op != Op::Read {
-            self.held_since.store(now_stamp(), Ordering::Relaxed);
-            self.held_exact.store(true, Ordering::Relaxed);
-        }
-        got
     }
 
     /// The calling thread already holds this lock: reports a double lock and
