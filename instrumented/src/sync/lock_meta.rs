@@ -44,6 +44,12 @@ const QUIET: Duration = Duration::from_micros(50);
 /// (a wake-up normally comes sooner, from the releasing thread).
 const POLL: Duration = Duration::from_millis(5);
 
+/// Low bits of [`Stripe::reads`] that count current readers.
+const READERS_BITS: u32 = 24;
+const READERS_MASK: u64 = (1 << READERS_BITS) - 1;
+/// What a read lock adds to [`Stripe::reads`]: one acquisition, one reader.
+const READ_LOCKED: u64 = (1 << READERS_BITS) | 1;
+
 /// Time origin for `held_since` stamps.
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -58,13 +64,15 @@ fn stamp_age(stamp: u64) -> Option<Duration> {
     (stamp != 0).then(|| epoch().elapsed().saturating_sub(Duration::from_nanos(stamp - 1)))
 }
 
-/// One reader stripe: current readers, read acquisitions, and the clock
-/// read-unlocks release into.
+/// One reader stripe: current readers and read acquisitions in one word,
+/// and the clock read-unlocks release into.
 #[repr(align(128))]
 #[derive(Default)]
 struct Stripe {
-    count: AtomicU64,
-    total: AtomicU64,
+    /// `acquisitions << READERS_BITS | readers`: a read lock adds
+    /// [`READ_LOCKED`], its release subtracts 1. One word, so a read lock
+    /// and its release cost one update each.
+    reads: AtomicU64,
     release: SyncClock,
     /// A reader released into `release` since a writer last acquired it.
     dirty: AtomicBool,
@@ -261,18 +269,14 @@ impl LockState {
         let s = &self.stripes[index];
         if index != held::SHARED_INDEX {
             // This thread's own stripe: nobody else writes it.
-            s.count.store(s.count.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
-            s.total.store(s.total.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
         } else {
-            s.count.fetch_add(1, Ordering::Relaxed);
-            s.total.fetch_add(1, Ordering::Relaxed);
+            s.reads.fetch_add(READ_LOCKED, Ordering::Relaxed);
         }
         if pushed.nested {
             vigil_detector::lock::nested_acquire(entry);
         }
-        if vigil_detector::race_enabled() {
-            self.hb.acquire();
-        }
+        self.hb.acquire(); // a no-op when the race checker is off
     }
 
     /// The calling thread is about to release a read lock.
@@ -281,16 +285,16 @@ impl LockState {
         held::pop(self.meta.id(), HeldMode::Shared);
         let index = held::thread_index();
         let s = &self.stripes[index];
-        if vigil_detector::race_enabled() {
-            s.release.release();
-            if !s.dirty.load(Ordering::Relaxed) {
-                s.dirty.store(true, Ordering::Relaxed);
-            }
+        s.release.release(); // a no-op when the race checker is off
+        if !s.dirty.load(Ordering::Relaxed) {
+            // Set once, even with the race checker off: a writer then finds
+            // nothing in `release` and clears it.
+            s.dirty.store(true, Ordering::Relaxed);
         }
         if index != held::SHARED_INDEX {
-            s.count.store(s.count.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
+            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
         } else {
-            s.count.fetch_sub(1, Ordering::Relaxed);
+            s.reads.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -346,10 +350,18 @@ impl LockState {
         unsafe { p.as_ref() }
     }
 
+    /// `(current readers, read acquisitions)`.
+    fn reads(&self) -> (usize, u64) {
+        // Summed whole and wrapping: a thread that ends holding a read lock
+        // releases it on the shared stripe, leaving one reader too many on
+        // its own stripe and one too few (borrowed from the acquisitions)
+        // on the shared one; the sum is exact.
+        let sum = self.stripes.iter().fold(0u64, |n, s| n.wrapping_add(s.reads.load(Ordering::Relaxed)));
+        ((sum & READERS_MASK) as usize, sum >> READERS_BITS)
+    }
+
     fn readers(&self) -> usize {
-        // Wrapping: a thread that ends holding a read lock releases it on
-        // the shared stripe, leaving +1 on its own and -1 on the shared one.
-        self.stripes.iter().fold(0u64, |n, s| n.wrapping_add(s.count.load(Ordering::Relaxed))) as usize
+        self.reads().0
     }
 
     pub(crate) fn lock_stats(&self) -> LockStats {
@@ -366,7 +378,7 @@ impl LockState {
                 since_ms: now.saturating_duration_since(w.since).as_millis() as u64,
             })
             .collect();
-        let reads: u64 = self.stripes.iter().map(|s| s.total.load(Ordering::Relaxed)).sum();
+        let (readers, reads) = self.reads();
         LockStats {
             acquisitions: self.acquisitions.load(Ordering::Relaxed) + reads,
             contended: self.contended.load(Ordering::Relaxed),
@@ -379,7 +391,7 @@ impl LockState {
             } else {
                 None
             },
-            readers: self.readers(),
+            readers,
             starving: self.is_starving(),
             starvation_entered: self.starvation.entered(),
             starvation_exited: self.starvation.exited(),
