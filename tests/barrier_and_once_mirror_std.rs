@@ -94,3 +94,76 @@ fn lazy_lock_initialises_once_and_poisons_like_std() {
     assert!(std::panic::catch_unwind(|| *bad).is_err());
     assert!(std::panic::catch_unwind(|| *bad).is_err(), "later accesses panic too");
 }
+
+/// A caller that waits for another thread's initialiser is shown blocked
+/// (op `other`, at its own call site) until the initialiser returns.
+#[cfg(feature = "detect")]
+#[test]
+fn callers_waiting_for_an_initialiser_show_blocked() {
+    use vigil::sync::mpsc::channel;
+
+    fn assert_blocked_at(name: &str, line: u32) {
+        common::wait_blocked(name);
+        let snap = vigil::check::snapshot();
+        let b = common::worker_named(&snap, name).unwrap().blocked_on.expect("blocked");
+        assert_eq!(b.op, vigil::report::Op::Other);
+        assert!(b.site.contains(&format!("{}:{line}:", file!())), "{b:?}");
+    }
+
+    let once = Arc::new(Once::new());
+    let cell: Arc<OnceLock<u32>> = Arc::new(OnceLock::new());
+    let (started_tx, started_rx) = channel::<()>();
+    let (finish_tx, finish_rx) = channel::<()>();
+    let (o, c) = (once.clone(), cell.clone());
+    let initialiser = vigil::thread::spawn(move || {
+        o.call_once(|| {
+            c.get_or_init(|| {
+                started_tx.send(()).unwrap();
+                finish_rx.recv().unwrap();
+                7
+            });
+        });
+    });
+    started_rx.recv().unwrap(); // both initialisers are running now
+
+    let (o, c) = (once.clone(), cell.clone());
+    let once_call = move || o.call_once(|| unreachable!());
+    let once_line = line!() - 1;
+    let cell_call = move || *c.get_or_init(|| unreachable!());
+    let cell_line = line!() - 1;
+    let once_waiter = vigil::thread::Builder::new().name("once-waiter".into()).spawn(once_call).unwrap();
+    let cell_waiter = vigil::thread::Builder::new().name("cell-waiter".into()).spawn(cell_call).unwrap();
+    assert_blocked_at("once-waiter", once_line);
+    assert_blocked_at("cell-waiter", cell_line);
+
+    finish_tx.send(()).unwrap();
+    initialiser.join().unwrap();
+    once_waiter.join().unwrap();
+    assert_eq!(cell_waiter.join().unwrap(), 7);
+
+    // Completed: a new caller returns without running its initialiser.
+    once.call_once(|| unreachable!());
+    assert_eq!(*cell.get_or_init(|| unreachable!()), 7);
+}
+
+/// `OnceLock::wait` (std's needs Rust 1.86) blocks until another thread
+/// initialises the cell, shown blocked at its call site meanwhile, and
+/// returns the value; on an initialised cell it returns at once.
+#[cfg(feature = "detect")]
+#[test]
+fn once_lock_wait_blocks_until_another_thread_sets_the_value() {
+    let cell: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let c = cell.clone();
+    let wait_call = move || c.wait().clone();
+    let wait_line = line!() - 1;
+    let waiter = vigil::thread::Builder::new().name("cell-wait".into()).spawn(wait_call).unwrap();
+    common::wait_blocked("cell-wait");
+    let snap = vigil::check::snapshot();
+    let b = common::worker_named(&snap, "cell-wait").unwrap().blocked_on.expect("blocked");
+    assert_eq!(b.op, vigil::report::Op::Other);
+    assert!(b.site.contains(&format!("{}:{wait_line}:", file!())), "{b:?}");
+
+    cell.set("ready".to_string()).unwrap();
+    assert_eq!(waiter.join().unwrap(), "ready");
+    assert_eq!(cell.wait(), "ready");
+}

@@ -1,7 +1,11 @@
-//! The wait-for graph among lock owners: a blocked `lock()` adds the edge
-//! waiter → lock → holder; a path back to the waiter is a deadlock (AB-BA or
-//! longer), found when the closing edge is added. The graph is tiny (one
-//! edge per blocked lock waiter), so the search is cheap.
+//! The wait-for graph among lock holders: a blocked `lock()` adds the edge
+//! waiter → lock → holders (the exclusive owner, or the readers of a
+//! read-held `RwLock`); a path back to the waiter is a deadlock (AB-BA,
+//! longer rings, or rings through read locks), found when the closing edge
+//! is added, and again by [`recheck_wait`], which waiters call while they
+//! stay blocked, in case a holder became known only after the edge was
+//! added. The graph is tiny (one edge per blocked lock waiter), so the
+//! search is cheap.
 
 use crate::findings::{record_deadlock, DeadlockKind, DeadlockReport, WaitEdge};
 use crate::resource::Resource;
@@ -22,10 +26,17 @@ pub struct Holder {
     pub held: Option<Duration>,
 }
 
-/// A lock as the wait-for graph sees it: a resource with a current holder.
+/// A lock as the wait-for graph sees it: a resource with current holders.
 pub trait LockResource: Resource {
     /// The worker holding the lock exclusively now, if any.
     fn holder(&self) -> Option<Holder>;
+
+    /// Every worker the lock can name as holding it now: the exclusive
+    /// holder, or the readers of a read-held lock. A waiter waits for all
+    /// of them. The default is [`holder`](LockResource::holder) alone.
+    fn holders(&self) -> Vec<Holder> {
+        self.holder().into_iter().collect()
+    }
 }
 
 struct Waiting {
@@ -60,6 +71,31 @@ pub fn begin_wait(
     Some(report)
 }
 
+/// Looks again for a cycle through `worker`'s wait edge (added by
+/// [`begin_wait`] and not yet ended): what a waiter calls now and then while
+/// it stays blocked, since a holder may have become known after its edge
+/// was added. A cycle is recorded (once) and returned.
+///
+/// # Examples
+///
+/// ```
+/// let me = vigil_detector::current_worker_id().unwrap();
+/// assert!(vigil_detector::lock::recheck_wait(me).is_none()); // not waiting
+/// ```
+pub fn recheck_wait(worker: WorkerId) -> Option<DeadlockReport> {
+    let found = {
+        let guard = WAITING.lock();
+        let table = guard.as_ref()?;
+        if !table.contains_key(&worker) {
+            return None;
+        }
+        find_cycle(table, worker)
+    };
+    let (report, workers, key) = found?;
+    record_deadlock(report.clone(), &workers, &key);
+    Some(report)
+}
+
 /// Removes `worker`'s wait edge.
 pub fn end_wait(worker: WorkerId) {
     if let Some(table) = WAITING.lock().as_mut() {
@@ -69,24 +105,39 @@ pub fn end_wait(worker: WorkerId) {
 
 type Found = (DeadlockReport, Vec<Arc<Worker>>, String);
 
+/// Looks for a path of wait-for edges from `cur` back to `me`, depth first,
+/// appending its edges to `chain`. Every worker is entered at most once
+/// (`seen`), so the search ends; a ring that does not pass through `me` is
+/// left to its own closer.
+fn path_back<'t>(
+    table: &'t HashMap<WorkerId, Waiting>,
+    cur: WorkerId,
+    me: WorkerId,
+    chain: &mut Vec<(&'t Waiting, Holder)>,
+    seen: &mut Vec<WorkerId>,
+) -> bool {
+    let Some(w) = table.get(&cur) else { return false };
+    for holder in w.lock.holders() {
+        chain.push((w, holder));
+        if holder.worker == me {
+            return true;
+        }
+        if !seen.contains(&holder.worker) {
+            seen.push(holder.worker);
+            if path_back(table, holder.worker, me, chain, seen) {
+                return true;
+            }
+        }
+        chain.pop();
+    }
+    false
+}
+
 fn find_cycle(table: &HashMap<WorkerId, Waiting>, me: WorkerId) -> Option<Found> {
     let now = Instant::now();
     let mut chain: Vec<(&Waiting, Holder)> = Vec::new();
-    let mut cur = me;
-    loop {
-        let w = table.get(&cur)?;
-        let holder = w.lock.holder()?;
-        if chain.iter().any(|(c, _)| c.worker.id() == holder.worker) && holder.worker != me {
-            return None; // a cycle that does not pass through `me`: its own closer reports it
-        }
-        chain.push((w, holder));
-        if holder.worker == me {
-            break;
-        }
-        if chain.len() > table.len() {
-            return None;
-        }
-        cur = holder.worker;
+    if !path_back(table, me, me, &mut chain, &mut vec![me]) {
+        return None;
     }
     let refs: HashMap<WorkerId, WorkerRef> =
         chain.iter().map(|(w, _)| (w.worker.id(), w.worker.to_ref())).collect();
@@ -136,4 +187,65 @@ fn find_cycle(table: &HashMap<WorkerId, Waiting>, me: WorkerId) -> Option<Found>
         workers,
         key,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::DeadlockKind;
+    use crate::resource::{ResourceKind, ResourceMeta};
+    use crate::worker::current_worker;
+
+    /// A lock whose holder the test sets.
+    struct FakeLock {
+        meta: ResourceMeta,
+        holder: Mutex<Option<WorkerId>>,
+    }
+
+    impl FakeLock {
+        fn new(name: &str, holder: Option<WorkerId>) -> Arc<FakeLock> {
+            let meta = ResourceMeta::new(ResourceKind::Mutex, Some(name.into()), Location::caller());
+            Arc::new(FakeLock { meta, holder: Mutex::new(holder) })
+        }
+    }
+
+    impl Resource for FakeLock {
+        fn meta(&self) -> &ResourceMeta {
+            &self.meta
+        }
+    }
+
+    impl LockResource for FakeLock {
+        fn holder(&self) -> Option<Holder> {
+            self.holder.lock().map(|worker| Holder { worker, site: None, held: None })
+        }
+    }
+
+    #[test]
+    fn recheck_finds_a_cycle_whose_holder_became_known_after_the_edges() {
+        let a = current_worker().expect("the test thread is adopted");
+        let b = std::thread::spawn(current_worker).join().unwrap().expect("adopted too");
+        let l1 = FakeLock::new("late-holder", None); // really held by b, not known yet
+        let l2 = FakeLock::new("held-by-a", Some(a.id()));
+        let site = Location::caller();
+        assert!(begin_wait(&a, l1.clone(), site, Instant::now()).is_none());
+        assert!(begin_wait(&b, l2.clone(), site, Instant::now()).is_none());
+        assert!(recheck_wait(a.id()).is_none(), "no cycle while l1's holder is unknown");
+
+        *l1.holder.lock() = Some(b.id());
+        let report = recheck_wait(a.id()).expect("the sweep finds the cycle");
+        assert_eq!(report.kind, DeadlockKind::Cycle);
+        let mut ids: Vec<WorkerId> = report.threads.iter().map(|t| t.id).collect();
+        ids.sort();
+        let mut want = vec![a.id(), b.id()];
+        want.sort();
+        assert_eq!(ids, want);
+        let mut locks: Vec<String> = report.resources.iter().map(|r| r.name.clone()).collect();
+        locks.sort();
+        assert_eq!(locks, ["held-by-a", "late-holder"]);
+
+        end_wait(a.id());
+        end_wait(b.id());
+        assert!(recheck_wait(a.id()).is_none(), "no edge, nothing to recheck");
+    }
 }

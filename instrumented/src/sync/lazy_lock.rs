@@ -57,6 +57,7 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     /// assert_eq!(*LazyLock::force(&lazy), "ready");
     /// ```
     #[inline]
+    #[track_caller]
     pub fn force(this: &LazyLock<T, F>) -> &T {
         this.cell.get_or_init(|| {
             let f = this.init.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -72,6 +73,7 @@ impl<T, F: FnOnce() -> T> Deref for LazyLock<T, F> {
     type Target = T;
 
     #[inline]
+    #[track_caller]
     fn deref(&self) -> &T {
         LazyLock::force(self)
     }

@@ -40,6 +40,10 @@ const STRIPES: usize = held::OWNED_INDICES + 1;
 /// and showing one costs more than the wait.
 const QUIET: Duration = Duration::from_micros(50);
 
+/// How often a shown waiter looks again for a wait-for cycle through its
+/// wait (the background sweep, done by the waiters themselves).
+const RECHECK: Duration = Duration::from_millis(100);
+
 /// How long a parked waiter sleeps between retries once past the threshold
 /// (a wake-up normally comes sooner, from the releasing thread).
 const POLL: Duration = Duration::from_millis(5);
@@ -73,6 +77,11 @@ struct Stripe {
     /// [`READ_LOCKED`], its release subtracts 1. One word, so a read lock
     /// and its release cost one update each.
     reads: AtomicU64,
+    /// The worker of the thread that owns this stripe's index (owned
+    /// stripes only), and where it last read-locked: who holds the lock when
+    /// `reads` counts a reader, for the wait-for graph.
+    reader: AtomicU64,
+    reader_site: AtomicPtr<Location<'static>>,
     release: SyncClock,
     /// A reader released into `release` since a writer last acquired it.
     dirty: AtomicBool,
@@ -91,6 +100,8 @@ struct ShownWait {
     me: Option<WorkerRef>,
     lock: ResourceRef,
     start: Instant,
+    /// When (as time waited) to look for a cycle through this wait again.
+    next_recheck: std::cell::Cell<Duration>,
     _block: Option<BlockGuard>,
 }
 
@@ -100,7 +111,14 @@ impl ShownWait {
     #[cold]
     fn cause_only(lock: &LockState) -> ShownWait {
         let me = current_worker().map(|w| w.to_ref());
-        ShownWait { worker: None, me, lock: lock.meta.to_ref(), start: Instant::now(), _block: None }
+        ShownWait {
+            worker: None,
+            me,
+            lock: lock.meta.to_ref(),
+            start: Instant::now(),
+            next_recheck: std::cell::Cell::new(Duration::MAX),
+            _block: None,
+        }
     }
 
     fn cause(&self) -> Option<(&WorkerRef, &ResourceRef)> {
@@ -270,6 +288,13 @@ impl LockState {
         if index != held::SHARED_INDEX {
             // This thread's own stripe: nobody else writes it.
             s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
+            if s.reader.load(Ordering::Relaxed) != pushed.worker {
+                s.reader.store(pushed.worker, Ordering::Relaxed);
+            }
+            let site_ptr = site as *const Location<'static> as *mut Location<'static>;
+            if s.reader_site.load(Ordering::Relaxed) != site_ptr {
+                s.reader_site.store(site_ptr, Ordering::Relaxed);
+            }
         } else {
             s.reads.fetch_add(READ_LOCKED, Ordering::Relaxed);
         }
@@ -467,6 +492,14 @@ impl LockState {
                 continue;
             };
             self.starvation.still_waiting(waited, threshold, s.cause());
+            if waited >= s.next_recheck.get() {
+                // The sweep: a holder may have become known since the edge
+                // was added (a reader's stripe, an owner word set late).
+                s.next_recheck.set(waited + RECHECK);
+                if let Some(w) = &s.worker {
+                    vigil_detector::lock::recheck_wait(w.id());
+                }
+            }
             let timeout = match threshold.checked_sub(waited) {
                 Some(left) if !self.starvation.is_starving() => left + Duration::from_micros(50),
                 _ => POLL,
@@ -513,7 +546,14 @@ impl LockState {
         if let Some(w) = &worker {
             vigil_detector::lock::begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start);
         }
-        ShownWait { worker, me, lock: self.meta.to_ref(), start, _block: Some(block) }
+        ShownWait {
+            worker,
+            me,
+            lock: self.meta.to_ref(),
+            start,
+            next_recheck: std::cell::Cell::new(RECHECK),
+            _block: Some(block),
+        }
     }
 
     /// Undoes [`show_wait`](Self::show_wait) once the lock is acquired.
@@ -620,5 +660,31 @@ impl LockResource for LockState {
             site: self.owner_site(),
             held: stamp_age(self.held_since.load(Ordering::Relaxed)),
         })
+    }
+
+    /// The exclusive holder, or else the readers on owned stripes (readers
+    /// on the shared stripe cannot be named).
+    fn holders(&self) -> Vec<Holder> {
+        if let Some(h) = self.holder() {
+            return vec![h];
+        }
+        self.stripes[..held::SHARED_INDEX.min(self.stripes.len())]
+            .iter()
+            .filter(|s| {
+                let readers = s.reads.load(Ordering::Relaxed) & READERS_MASK;
+                // A stripe left one reader short by an ended thread wraps
+                // to the top of the mask: no reader.
+                readers != 0 && readers < READERS_MASK / 2
+            })
+            .filter_map(|s| {
+                let worker = s.reader.load(Ordering::Relaxed);
+                let site = s.reader_site.load(Ordering::Relaxed);
+                // SAFETY: `reader_site` only ever holds null or a pointer
+                // made from a `&'static Location<'static>` (see
+                // `acquired_shared`), valid and immutable for the program.
+                let site = unsafe { site.as_ref() };
+                (worker != 0).then_some(Holder { worker: WorkerId(worker), site, held: None })
+            })
+            .collect()
     }
 }

@@ -6,6 +6,7 @@
 // === locks: Mutex, RwLock, Condvar, Once, OnceLock, LazyLock, Barrier ===
 mod barrier;
 mod condvar;
+mod init_watch;
 mod lazy_lock;
 mod lock_meta;
 mod mutex;

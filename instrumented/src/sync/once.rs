@@ -1,7 +1,9 @@
 //! `Once`: std's one-time initialisation, with the happens-before edge
 //! "the initialiser's body → every `call_once` return".
 
+use crate::sync::init_watch::InitWatch;
 use std::fmt;
+use std::panic::Location;
 use std::sync::OnceState;
 use vigil_detector::hb::SyncClock;
 
@@ -25,10 +27,13 @@ use vigil_detector::hb::SyncClock;
 ///
 /// For the race checker, everything the initialiser did happens before
 /// every `call_once` / `call_once_force` that returns (std guarantees the
-/// same ordering; vigil records it as a happens-before edge).
+/// same ordering; vigil records it as a happens-before edge). A caller that
+/// waits for another thread's initialiser shows as blocked (op `other`, at
+/// its call site) in snapshots and leak reports.
 pub struct Once {
     inner: std::sync::Once,
     hb: SyncClock,
+    watch: InitWatch,
 }
 
 impl Once {
@@ -42,7 +47,7 @@ impl Once {
     /// ```
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Once {
-        Once { inner: std::sync::Once::new(), hb: SyncClock::new() }
+        Once { inner: std::sync::Once::new(), hb: SyncClock::new(), watch: InitWatch::new() }
     }
 
     /// Runs `f` exactly once, even if called from several threads at once;
@@ -62,11 +67,14 @@ impl Once {
     /// assert_eq!(n, 1);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn call_once<F: FnOnce()>(&self, f: F) {
         if !self.inner.is_completed() {
-            self.inner.call_once(|| {
-                f();
-                self.hb.release();
+            self.watch.enter(Location::caller(), || {
+                self.inner.call_once(|| {
+                    self.watch.run(f);
+                    self.hb.release();
+                })
             });
         }
         if vigil_detector::race_enabled() {
@@ -85,11 +93,14 @@ impl Once {
     /// assert!(once.is_completed());
     /// ```
     #[inline]
+    #[track_caller]
     pub fn call_once_force<F: FnOnce(&OnceState)>(&self, f: F) {
         if !self.inner.is_completed() {
-            self.inner.call_once_force(|state| {
-                f(state);
-                self.hb.release();
+            self.watch.enter(Location::caller(), || {
+                self.inner.call_once_force(|state| {
+                    self.watch.run(|| f(state));
+                    self.hb.release();
+                })
             });
         }
         if vigil_detector::race_enabled() {

@@ -1,7 +1,9 @@
 //! `OnceLock`: std's write-once cell, with the happens-before edge
 //! "initialisation → every read that sees the value".
 
+use crate::sync::init_watch::InitWatch;
 use std::fmt;
+use std::panic::Location;
 use vigil_detector::hb::SyncClock;
 
 /// A thread-safe cell written at most once — mirrors `std::sync::OnceLock`.
@@ -25,6 +27,7 @@ use vigil_detector::hb::SyncClock;
 pub struct OnceLock<T> {
     inner: std::sync::OnceLock<T>,
     hb: SyncClock,
+    watch: InitWatch,
 }
 
 impl<T> OnceLock<T> {
@@ -37,7 +40,7 @@ impl<T> OnceLock<T> {
     /// assert!(cell.get().is_none());
     /// ```
     pub const fn new() -> OnceLock<T> {
-        OnceLock { inner: std::sync::OnceLock::new(), hb: SyncClock::new() }
+        OnceLock { inner: std::sync::OnceLock::new(), hb: SyncClock::new(), watch: InitWatch::new() }
     }
 
     #[inline]
@@ -60,6 +63,31 @@ impl<T> OnceLock<T> {
     #[inline]
     pub fn get(&self) -> Option<&T> {
         self.seen(self.inner.get())
+    }
+
+    /// Blocks until the cell is initialised (by another thread's
+    /// `get_or_init` or `set`), then returns the value — mirrors
+    /// `std::sync::OnceLock::wait`, which needs Rust 1.86; vigil's works on
+    /// its MSRV. A waiting caller is shown blocked (op `other`) at its site.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil::sync::{Arc, OnceLock};
+    ///
+    /// let cell = Arc::new(OnceLock::new());
+    /// let c = cell.clone();
+    /// let waiter = vigil::thread::spawn(move || *c.wait());
+    /// cell.set(5).unwrap();
+    /// assert_eq!(waiter.join().unwrap(), 5);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn wait(&self) -> &T {
+        match self.get() {
+            Some(v) => v,
+            None => self.watch.wait_for(Location::caller(), || self.get()),
+        }
     }
 
     /// A mutable reference to the value, if initialised.
@@ -88,6 +116,7 @@ impl<T> OnceLock<T> {
     /// assert_eq!(cell.set(1), Ok(()));
     /// assert_eq!(cell.set(2), Err(2));
     /// ```
+    #[track_caller]
     pub fn set(&self, value: T) -> Result<(), T> {
         let mut slot = Some(value);
         self.get_or_init(|| match slot.take() {
@@ -116,17 +145,21 @@ impl<T> OnceLock<T> {
     /// assert_eq!(*cell.get_or_init(|| unreachable!()), 92);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn get_or_init<F: FnOnce() -> T>(&self, f: F) -> &T {
         if let Some(v) = self.get() {
             return v;
         }
-        let v = self.inner.get_or_init(|| {
-            let v = f();
-            // Released before the value is published, so whoever sees it
-            // can acquire everything the initialiser did.
-            self.hb.release();
-            v
+        let v = self.watch.enter(Location::caller(), || {
+            self.inner.get_or_init(|| {
+                let v = self.watch.run(f);
+                // Released before the value is published, so whoever sees it
+                // can acquire everything the initialiser did.
+                self.hb.release();
+                v
+            })
         });
+        self.watch.published();
         if vigil_detector::race_enabled() {
             self.hb.acquire();
         }
