@@ -424,9 +424,26 @@ impl SyncClock {
     /// into what the point already carries).
     #[inline(always)]
     pub fn release(&self) {
-        if !crate::race_enabled() {
-            return;
+        if crate::race_enabled() {
+            self.release_racing();
         }
+    }
+
+    /// [`release`](SyncClock::release) for a caller that has just checked
+    /// [`race_enabled`](crate::race_enabled) (a lock's unlock path), so the
+    /// check is not repeated on the hottest path there is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let point = vigil_detector::hb::SyncClock::new();
+    /// if vigil_detector::race_enabled() {
+    ///     point.release_racing();
+    ///     point.acquire_racing();
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn release_racing(&self) {
         let mine = cached_tag();
         if mine & PUBLISHED != 0 && self.tag.load(Ordering::Acquire) == mine & !PUBLISHED {
             return; // already carries exactly this clock
@@ -447,9 +464,15 @@ impl SyncClock {
     /// The calling thread learns everything released into this point.
     #[inline(always)]
     pub fn acquire(&self) {
-        if !crate::race_enabled() {
-            return;
+        if crate::race_enabled() {
+            self.acquire_racing();
         }
+    }
+
+    /// [`acquire`](SyncClock::acquire) for a caller that has just checked
+    /// [`race_enabled`](crate::race_enabled).
+    #[inline(always)]
+    pub fn acquire_racing(&self) {
         let tag = self.tag.load(Ordering::Acquire);
         if tag == TAG_ZERO || tag == cached_tag() & !PUBLISHED {
             return; // carries nothing, or exactly this thread's clock

@@ -237,13 +237,13 @@ impl LockState {
     #[inline]
     fn hb_acquire_exclusive(&self, me: u64) {
         if self.last_releaser.load(Ordering::Relaxed) != me || me == 0 {
-            self.hb.acquire();
+            self.hb.acquire_racing();
         }
         for s in self.stripes.iter() {
             if s.dirty.load(Ordering::Relaxed) && s.dirty.swap(false, Ordering::Relaxed) {
                 // This writer's clock now carries the readers' releases, and
                 // it hands them on to every later lock through `hb`.
-                s.release.acquire();
+                s.release.acquire_racing();
             }
         }
     }
@@ -254,7 +254,7 @@ impl LockState {
     pub(crate) fn releasing_exclusive(&self) {
         let me = self.owner.load(Ordering::Relaxed);
         if vigil_detector::race_enabled() {
-            self.hb.release();
+            self.hb.release_racing();
             if self.last_releaser.load(Ordering::Relaxed) != me {
                 self.last_releaser.store(me, Ordering::Relaxed);
             }
