@@ -19,6 +19,15 @@
 //! confused with a new owner's, no race with an old owner is missed, and
 //! clocks stay as wide as the number of threads alive at once.
 //!
+//! A thread vigil did not spawn (a `std::thread`, a test harness's thread
+//! per test) has no spawn edge to start from. It starts knowing everything
+//! every *ended* thread did, as if each had been joined before it started
+//! (what a harness does between two tests), so it may take any free slot.
+//! Without that, every such thread would widen every clock for good and a
+//! long test suite would slow down test by test; the price is that a race
+//! between an ended thread and a later outside thread, with no vigil-visible
+//! edge between them, is not reported.
+//!
 //! # Lazy ticks
 //!
 //! A thread's own count advances only when needed: after it *published* its
@@ -48,29 +57,42 @@ struct Slots {
     high_water: Vec<u32>,
     /// Slots whose owner has ended.
     free: Vec<usize>,
+    /// The join of the final clocks of every thread that has ended: what a
+    /// thread vigil did not spawn starts from (module docs).
+    ended: VectorClock,
 }
 
-static SLOTS: Mutex<Slots> = Mutex::new(Slots { high_water: Vec::new(), free: Vec::new() });
+static SLOTS: Mutex<Slots> =
+    Mutex::new(Slots { high_water: Vec::new(), free: Vec::new(), ended: VectorClock::new() });
 
-/// A slot for a thread starting with `knows`, and the count it starts at.
-fn alloc_slot(knows: &VectorClock) -> (usize, u32) {
+/// A slot for a thread starting with `knows` (its spawner's clock), or with
+/// no known parent (`None`: a thread vigil did not spawn), the count it
+/// starts at and the clock it starts from (its own slot not yet set).
+fn alloc_slot(knows: Option<&VectorClock>) -> (usize, u32, VectorClock) {
     let mut s = SLOTS.lock();
-    let Slots { high_water, free } = &mut *s;
+    let Slots { high_water, free, ended } = &mut *s;
+    let start = match knows {
+        Some(k) => k.clone(),
+        None => ended.clone(),
+    };
     // Most recently freed first: in spawn/join churn that is a slot the
-    // spawner has just joined.
-    if let Some(pos) = free.iter().rposition(|&slot| knows.get(slot) >= high_water[slot]) {
+    // spawner has just joined. An outside thread knows every ended thread,
+    // so any free slot passes.
+    if let Some(pos) = free.iter().rposition(|&slot| start.get(slot) >= high_water[slot]) {
         let slot = free.swap_remove(pos);
-        return (slot, high_water[slot].saturating_add(1));
+        return (slot, high_water[slot].saturating_add(1), start);
     }
     high_water.push(0);
-    (high_water.len() - 1, 1)
+    (high_water.len() - 1, 1, start)
 }
 
-fn free_slot(slot: usize, reached: u32) {
+fn free_slot(slot: usize, final_clock: &VectorClock) {
+    let reached = final_clock.get(slot);
     let mut s = SLOTS.lock();
     if s.high_water[slot] < reached {
         s.high_water[slot] = reached;
     }
+    s.ended.join(final_clock);
     s.free.push(slot);
 }
 
@@ -119,10 +141,7 @@ pub(crate) struct ThreadClock {
 
 impl ThreadClock {
     fn start(knows: Option<&VectorClock>) -> ThreadClock {
-        let zero = VectorClock::new();
-        let knows = knows.unwrap_or(&zero);
-        let (slot, start) = alloc_slot(knows);
-        let mut clock = knows.clone();
+        let (slot, start, mut clock) = alloc_slot(knows);
         clock.set(slot, start);
         ThreadClock {
             slot,
@@ -221,7 +240,7 @@ impl Drop for ClockSlot {
     fn drop(&mut self) {
         let _ = TAG_CACHE.try_with(|t| t.set(NO_TAG));
         if let Some(tc) = self.0.get_mut().take() {
-            free_slot(tc.slot, tc.clock.get(tc.slot));
+            free_slot(tc.slot, &tc.clock);
         }
     }
 }
@@ -583,8 +602,13 @@ impl SyncClock {
     /// | store | carries the last `fence(Release)`, else ends the release sequence | — | starts a release sequence | starts a release sequence |
     /// | read-modify-write | continues the sequence (plus the last release fence) | acquires, continues | continues it with the caller's clock | both |
     ///
-    /// `relaxed` says every ordering the operation may use is `Relaxed` (it
-    /// then skips all work on an atomic that carries no clock). `kind` tells,
+    /// `relaxed` says every ordering the operation may use is `Relaxed` and
+    /// the operation is a load or a read-modify-write (it then skips all
+    /// work on an atomic that carries no clock). Pass `false` for a store:
+    /// a relaxed store must end a release sequence in the same step as the
+    /// store itself, and a skip decided before the store cannot see a
+    /// release being published meanwhile (its value could then end up last
+    /// while the clock still says "released"). `kind` tells,
     /// from `op`'s result, what the operation turned out to be
     /// (a failed `compare_exchange` is a load with its failure ordering).
     /// `op` runs under the point's lock so that the value order and the
@@ -611,8 +635,11 @@ impl SyncClock {
         if !crate::race_enabled() {
             return op();
         }
-        // Relaxed traffic on an atomic that carries nothing, by a thread
-        // without a release fence, needs no clock work at all.
+        // Relaxed loads and read-modify-writes on an atomic that carries
+        // nothing, by a thread without a release fence, need no clock work.
+        // (A relaxed load that lands between a concurrent release's store
+        // and its publication reads the new value without noting its clock
+        // for a later `fence(Acquire)`: a window of a few instructions.)
         if relaxed
             && self.tag.load(Ordering::Acquire) == TAG_ZERO
             && with_thread_clock(|tc| tc.fence_release.is_none()).unwrap_or(true)
@@ -748,20 +775,40 @@ pub fn fence(order: Ordering) {
 mod tests {
     use super::*;
 
+    /// A final clock that reached `count` at `slot`.
+    fn ended_at(slot: usize, count: u32) -> VectorClock {
+        let mut c = VectorClock::new();
+        c.set(slot, count);
+        c
+    }
+
     #[test]
     fn reused_slot_requires_knowing_its_past() {
         let mut knows = VectorClock::new();
-        let (a, start) = alloc_slot(&knows);
+        let (a, start, _) = alloc_slot(Some(&knows));
         assert_eq!(start, 1);
-        free_slot(a, 7);
+        free_slot(a, &ended_at(a, 7));
         // Not knowing slot `a` up to 7: a fresh slot.
-        let (b, _) = alloc_slot(&knows);
+        let (b, _, _) = alloc_slot(Some(&knows));
         assert_ne!(a, b);
         knows.set(a, 7);
-        let (c, start) = alloc_slot(&knows);
+        let (c, start, clock) = alloc_slot(Some(&knows));
         assert_eq!((c, start), (a, 8));
-        free_slot(b, 1);
-        free_slot(c, 8);
+        assert_eq!(clock, knows);
+        free_slot(b, &ended_at(b, 1));
+        free_slot(c, &ended_at(c, 8));
+    }
+
+    #[test]
+    fn an_outside_thread_starts_knowing_every_ended_thread() {
+        let (a, _, _) = alloc_slot(Some(&VectorClock::new()));
+        free_slot(a, &ended_at(a, 5));
+        let (slot, start, clock) = alloc_slot(None);
+        // Whatever slot it gets (other tests free slots too), it knows `a`'s
+        // end, and starts above every earlier owner of its own slot.
+        assert!(clock.get(a) >= 5, "{clock:?}");
+        assert!(start > clock.get(slot), "starts at {start}, knows {clock:?}");
+        free_slot(slot, &ended_at(slot, start));
     }
 
     #[test]

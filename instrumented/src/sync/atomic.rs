@@ -163,7 +163,8 @@ macro_rules! atomic_common {
             /// ```
             #[inline]
             pub fn store(&self, val: $v, order: Ordering) {
-                self.clock.atomic(relaxed(order), || self.inner.store(val, order), store_kind(order))
+                // Never skipped: a relaxed store ends a release sequence (see `SyncClock::atomic`).
+                self.clock.atomic(false, || self.inner.store(val, order), store_kind(order))
             }
 
             /// Stores a value, returning the previous one (a read-modify-write).
@@ -596,7 +597,8 @@ impl<T> AtomicPtr<T> {
     /// ```
     #[inline]
     pub fn store(&self, ptr: *mut T, order: Ordering) {
-        self.clock.atomic(relaxed(order), || self.inner.store(ptr, order), store_kind(order))
+        // Never skipped: a relaxed store ends a release sequence (see `SyncClock::atomic`).
+        self.clock.atomic(false, || self.inner.store(ptr, order), store_kind(order))
     }
 
     /// Stores a pointer, returning the previous one (a read-modify-write).
