@@ -45,7 +45,7 @@
 //! | `(slot + 1) << 32 \| count` | exactly the clock of `slot`'s thread at `count` |
 
 use crate::clock::VectorClock;
-use crate::sync::{Arc, AtomicU64, Mutex, Ordering};
+use crate::sync::{atomic_fence, Arc, AtomicU64, Mutex, Ordering};
 use crate::worker::Worker;
 use std::cell::{Cell, RefCell};
 
@@ -635,18 +635,32 @@ impl SyncClock {
         if !crate::race_enabled() {
             return op();
         }
-        // Relaxed loads and read-modify-writes on an atomic that carries
-        // nothing, by a thread without a release fence, need no clock work.
-        // (A relaxed load that lands between a concurrent release's store
-        // and its publication reads the new value without noting its clock
-        // for a later `fence(Acquire)`: a window of a few instructions.)
-        if relaxed
-            && self.tag.load(Ordering::Acquire) == TAG_ZERO
-            && with_thread_clock(|tc| tc.fence_release.is_none()).unwrap_or(true)
-        {
-            return op();
+        // Relaxed loads and read-modify-writes, by a thread without a
+        // release fence, change no clock; they only note what they read for
+        // a later `fence(Acquire)`, and an atomic that carries no clock has
+        // nothing to note. The tag is read *after* the operation: the slow
+        // path marks the tag before its own operation (see `atomic_slow`),
+        // so reading a value that operation wrote means seeing the mark.
+        if relaxed && with_thread_clock(|tc| tc.fence_release.is_none()).unwrap_or(true) {
+            let r = op();
+            atomic_fence(Ordering::Acquire);
+            if self.tag.load(Ordering::Relaxed) != TAG_ZERO {
+                self.note_relaxed_read();
+            }
+            return r;
         }
         self.atomic_slow(op, kind)
+    }
+
+    /// A relaxed load or read-modify-write read from an atomic that carries
+    /// a clock: kept for the thread's next `fence(Acquire)`.
+    #[cold]
+    #[inline(never)]
+    fn note_relaxed_read(&self) {
+        with_thread_clock(|tc| {
+            let content = self.clock.lock();
+            tc.fence_acquire.join(&content);
+        });
     }
 
     #[inline(never)]
@@ -654,10 +668,24 @@ impl SyncClock {
         let mut op = Some(op);
         let out = with_thread_clock(|tc| {
             let mut content = self.clock.lock();
-            let r = op.take().map(|op| op())?;
             let tag = self.tag.load(Ordering::Relaxed);
+            if tag == TAG_ZERO {
+                // Mark the operation in progress before it runs, for the
+                // relaxed fast path (which checks the tag after its own
+                // operation); the fence keeps the mark before the value.
+                self.tag.store(TAG_MIXED, Ordering::Relaxed);
+                atomic_fence(Ordering::Release);
+            }
+            let Some(r) = op.take().map(|op| op()) else {
+                self.tag.store(tag, Ordering::Release);
+                return None;
+            };
+            // Whether the access below gave the point a new tag; if not, the
+            // mark (if any) is taken back at the end.
+            let mut tagged = true;
             match kind(&r) {
                 AtomicAccess::Load(o) => {
+                    tagged = false;
                     if acquires(o) {
                         tc.learn(&content);
                     } else if tag != TAG_ZERO {
@@ -673,6 +701,8 @@ impl SyncClock {
                     } else if tag != TAG_ZERO {
                         content.clear();
                         self.tag.store(TAG_ZERO, Ordering::Release);
+                    } else {
+                        tagged = false;
                     }
                 }
                 AtomicAccess::Rmw(o) => {
@@ -683,13 +713,18 @@ impl SyncClock {
                     }
                     if releases(o) {
                         Self::publish(tc, &mut content, &self.tag, tag, false);
-                    } else if let Some(fenced) = &tc.fence_release {
-                        if !fenced.le(&content) {
-                            content.join(fenced);
-                            self.tag.store(TAG_MIXED, Ordering::Release);
-                        }
+                    } else if let Some(fenced) =
+                        tc.fence_release.as_ref().filter(|f| !VectorClock::le(f, &content))
+                    {
+                        content.join(fenced);
+                        self.tag.store(TAG_MIXED, Ordering::Release);
+                    } else {
+                        tagged = false;
                     }
                 }
+            }
+            if !tagged {
+                self.tag.store(tag, Ordering::Release);
             }
             Some(r)
         })
