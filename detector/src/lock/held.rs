@@ -7,6 +7,7 @@
 //! the array's capacity are counted but not remembered.
 
 use crate::resource::ResourceId;
+use crate::sync::Ordering;
 use std::cell::Cell;
 use std::panic::Location;
 
@@ -167,10 +168,30 @@ pub fn thread_index() -> usize {
     .unwrap_or(SHARED_INDEX)
 }
 
-/// The owned indices not in use.
-static FREE_INDICES: crate::sync::Mutex<Vec<usize>> = crate::sync::Mutex::new(Vec::new());
-/// How many owned indices have ever been handed out.
-static HANDED_OUT: crate::sync::Mutex<usize> = crate::sync::Mutex::new(0);
+// One bit of `TAKEN` per owned index.
+const _: () = assert!(OWNED_INDICES <= 64);
+
+/// Bit `i` set: owned index `i` belongs to a live thread.
+static TAKEN: crate::sync::AtomicU64 = crate::sync::AtomicU64::new(0);
+
+/// The lowest owned index no live thread has, now taken.
+fn take_index() -> Option<usize> {
+    let mut taken = TAKEN.load(Ordering::Relaxed);
+    loop {
+        let free = (!taken).trailing_zeros() as usize;
+        if free >= OWNED_INDICES {
+            return None;
+        }
+        match TAKEN.compare_exchange_weak(taken, taken | 1 << free, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return Some(free),
+            Err(now) => taken = now,
+        }
+    }
+}
+
+fn give_back(index: usize) {
+    TAKEN.fetch_and(!(1 << index), Ordering::Relaxed);
+}
 
 /// Gives the index back when its thread ends.
 struct IndexOwner(Cell<usize>);
@@ -181,7 +202,7 @@ impl Drop for IndexOwner {
         if i < OWNED_INDICES {
             // Whatever the thread still does uses the shared index.
             let _ = HELD.try_with(|s| s.index.set(SHARED_INDEX + 1));
-            FREE_INDICES.lock().push(i);
+            give_back(i);
         }
     }
 }
@@ -192,19 +213,12 @@ thread_local! {
 
 #[cold]
 fn assign_index(s: &Stack) -> usize {
-    let owned = FREE_INDICES.lock().pop().or_else(|| {
-        let mut n = HANDED_OUT.lock();
-        (*n < OWNED_INDICES).then(|| {
-            *n += 1;
-            *n - 1
-        })
-    });
-    let index = match owned {
+    let index = match take_index() {
         Some(i) => match INDEX_OWNER.try_with(|o| o.0.set(i)) {
             Ok(()) => i,
             Err(_) => {
                 // The thread is ending: it cannot own an index any more.
-                FREE_INDICES.lock().push(i);
+                give_back(i);
                 SHARED_INDEX
             }
         },

@@ -93,34 +93,18 @@ struct WaitingEntry {
     since: Instant,
 }
 
-/// A wait that has been shown (see [`LockState::show_wait`]), or only the
-/// names a starvation event needs.
+/// A wait that has been shown (see [`LockState::show_wait`]).
 struct ShownWait {
     worker: Option<Arc<vigil_detector::Worker>>,
     me: Option<WorkerRef>,
     lock: ResourceRef,
     start: Instant,
     /// When (as time waited) to look for a cycle through this wait again.
-    next_recheck: std::cell::Cell<Duration>,
-    _block: Option<BlockGuard>,
+    next_recheck: Duration,
+    _block: BlockGuard,
 }
 
 impl ShownWait {
-    /// The names of the calling worker and `lock`, for an event, with
-    /// nothing shown.
-    #[cold]
-    fn cause_only(lock: &LockState) -> ShownWait {
-        let me = current_worker().map(|w| w.to_ref());
-        ShownWait {
-            worker: None,
-            me,
-            lock: lock.meta.to_ref(),
-            start: Instant::now(),
-            next_recheck: std::cell::Cell::new(Duration::MAX),
-            _block: None,
-        }
-    }
-
     fn cause(&self) -> Option<(&WorkerRef, &ResourceRef)> {
         self.me.as_ref().map(|m| (m, &self.lock))
     }
@@ -482,7 +466,7 @@ impl LockState {
                 break g;
             }
             let waited = start.elapsed();
-            let Some(s) = &shown else {
+            let Some(s) = &mut shown else {
                 if waited < quiet {
                     drop(self.park_cv.wait_timeout(parked, quiet - waited));
                 } else {
@@ -492,10 +476,10 @@ impl LockState {
                 continue;
             };
             self.starvation.still_waiting(waited, threshold, s.cause());
-            if waited >= s.next_recheck.get() {
+            if waited >= s.next_recheck {
                 // The sweep: a holder may have become known since the edge
                 // was added (a reader's stripe, an owner word set late).
-                s.next_recheck.set(waited + RECHECK);
+                s.next_recheck = waited + RECHECK;
                 if let Some(w) = &s.worker {
                     vigil_detector::lock::recheck_wait(w.id());
                 }
@@ -514,10 +498,16 @@ impl LockState {
         self.wait.record(waited);
         self.contended.fetch_add(1, Ordering::Relaxed);
         if self.starvation.is_starving() {
-            let s = shown.take().unwrap_or_else(|| ShownWait::cause_only(self));
-            self.starvation.acquired(waited, threshold, left == 0, s.cause());
-            self.hide_wait(s);
-        } else if let Some(s) = shown {
+            match &shown {
+                Some(s) => self.starvation.acquired(waited, threshold, left == 0, s.cause()),
+                None => {
+                    // A quiet wait has no names yet; the event needs them.
+                    let (me, lock) = (current_worker().map(|w| w.to_ref()), self.meta.to_ref());
+                    self.starvation.acquired(waited, threshold, left == 0, me.as_ref().map(|m| (m, &lock)))
+                }
+            };
+        }
+        if let Some(s) = shown {
             self.hide_wait(s);
         }
         if op != Op::Read {
@@ -546,19 +536,11 @@ impl LockState {
         if let Some(w) = &worker {
             vigil_detector::lock::begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start);
         }
-        ShownWait {
-            worker,
-            me,
-            lock: self.meta.to_ref(),
-            start,
-            next_recheck: std::cell::Cell::new(RECHECK),
-            _block: Some(block),
-        }
+        ShownWait { worker, me, lock: self.meta.to_ref(), start, next_recheck: RECHECK, _block: block }
     }
 
     /// Undoes [`show_wait`](Self::show_wait) once the lock is acquired.
     fn hide_wait(&self, shown: ShownWait) {
-        let Some(block) = shown._block else { return };
         if let Some(w) = &shown.worker {
             vigil_detector::lock::end_wait(w.id());
         }
@@ -568,7 +550,7 @@ impl LockState {
                 waiting.swap_remove(i);
             }
         }
-        drop(block);
+        drop(shown); // the worker runs again
     }
 
     /// The calling thread already holds this lock: reports a double lock and
