@@ -139,10 +139,12 @@ pub(crate) struct LockState {
     wake_pending: AtomicBool,
     /// Unlock (write-unlock) → next lock (read or write lock).
     hb: SyncClock,
-    /// The worker that last released `hb` (0: none yet).
-    last_releaser: AtomicU64,
     /// `RwLock` only: reader counts and read-unlock clocks.
     stripes: Box<[Stripe]>,
+    /// The race checker was on when this state was made (the setting is
+    /// read once per process, so it stays true): read here, on a line the
+    /// fast paths load anyway, instead of the global flag.
+    race: bool,
 }
 
 impl std::fmt::Debug for LockState {
@@ -185,8 +187,8 @@ impl LockState {
             park_cv: Condvar::new(),
             wake_pending: AtomicBool::new(false),
             hb: SyncClock::new(),
-            last_releaser: AtomicU64::new(0),
             stripes,
+            race: vigil_detector::race_enabled(),
         });
         vigil_detector::register_resource(st.clone());
         st
@@ -201,28 +203,25 @@ impl LockState {
     /// The calling thread now holds the lock exclusively (acquired at `site`).
     #[inline(always)]
     pub(crate) fn acquired_exclusive(&self, site: &'static Location<'static>) {
-        let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Exclusive, site };
-        let pushed = held::push(entry);
+        let pushed = held::push(HeldLock { id: self.meta.id(), mode: HeldMode::Exclusive, site });
         self.owner.store(pushed.worker, Ordering::Relaxed);
         self.owner_site.store(site as *const Location<'static> as *mut Location<'static>, Ordering::Relaxed);
         // Only the owner writes this counter, so a load and a store suffice.
         self.acquisitions.store(self.acquisitions.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         if pushed.nested {
-            vigil_detector::lock::nested_acquire(entry);
+            self.nested(HeldMode::Exclusive, site);
         }
-        if vigil_detector::race_enabled() {
-            self.hb_acquire_exclusive(pushed.worker);
+        if self.race {
+            self.hb_acquire_exclusive();
         }
     }
 
-    /// Unlock → this lock; read-unlocks → this write lock. Skipped when the
-    /// last exclusive release was this thread's and no reader released since:
-    /// program order already orders it.
+    /// Unlock → this lock; read-unlocks → this write lock. When this
+    /// thread made the last release and has learnt nothing since, the tag
+    /// check in `acquire_racing` skips the join: program order covers it.
     #[inline]
-    fn hb_acquire_exclusive(&self, me: u64) {
-        if self.last_releaser.load(Ordering::Relaxed) != me || me == 0 {
-            self.hb.acquire_racing();
-        }
+    fn hb_acquire_exclusive(&self) {
+        self.hb.acquire_racing();
         for s in self.stripes.iter() {
             if s.dirty.load(Ordering::Relaxed) && s.dirty.swap(false, Ordering::Relaxed) {
                 // This writer's clock now carries the readers' releases, and
@@ -236,12 +235,8 @@ impl LockState {
     /// while it still holds the lock).
     #[inline(always)]
     pub(crate) fn releasing_exclusive(&self) {
-        let me = self.owner.load(Ordering::Relaxed);
-        if vigil_detector::race_enabled() {
+        if self.race {
             self.hb.release_racing();
-            if self.last_releaser.load(Ordering::Relaxed) != me {
-                self.last_releaser.store(me, Ordering::Relaxed);
-            }
         }
         held::pop(self.meta.id(), HeldMode::Exclusive);
         if self.held_since.load(Ordering::Relaxed) != 0 {
@@ -265,8 +260,7 @@ impl LockState {
     /// The calling thread now holds a read lock (acquired at `site`).
     #[inline(always)]
     pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
-        let entry = HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site };
-        let pushed = held::push(entry);
+        let pushed = held::push(HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site });
         let index = held::thread_index();
         let s = &self.stripes[index];
         if index != held::SHARED_INDEX {
@@ -283,9 +277,19 @@ impl LockState {
             s.reads.fetch_add(READ_LOCKED, Ordering::Relaxed);
         }
         if pushed.nested {
-            vigil_detector::lock::nested_acquire(entry);
+            self.nested(HeldMode::Shared, site);
         }
-        self.hb.acquire(); // a no-op when the race checker is off
+        if self.race {
+            self.hb.acquire_racing();
+        }
+    }
+
+    /// Taken while holding another lock: the lock-order check (out of line,
+    /// so the fast paths do not build its argument).
+    #[cold]
+    #[inline(never)]
+    fn nested(&self, mode: HeldMode, site: &'static Location<'static>) {
+        vigil_detector::lock::nested_acquire(HeldLock { id: self.meta.id(), mode, site });
     }
 
     /// The calling thread is about to release a read lock.
@@ -294,7 +298,9 @@ impl LockState {
         held::pop(self.meta.id(), HeldMode::Shared);
         let index = held::thread_index();
         let s = &self.stripes[index];
-        s.release.release(); // a no-op when the race checker is off
+        if self.race {
+            s.release.release_racing();
+        }
         if !s.dirty.load(Ordering::Relaxed) {
             // Set once, even with the race checker off: a writer then finds
             // nothing in `release` and clears it.
