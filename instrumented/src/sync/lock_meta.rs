@@ -194,6 +194,31 @@ impl LockState {
         st
     }
 
+    /// The state in a lock's `cell`, made (and registered) on first use.
+    #[inline]
+    pub(crate) fn in_cell<'a>(
+        cell: &'a OnceLock<Arc<LockState>>,
+        kind: ResourceKind,
+        site: &'static Location<'static>,
+    ) -> &'a Arc<LockState> {
+        cell.get_or_init(|| LockState::new(kind, None, site))
+    }
+
+    /// [`in_cell`](LockState::in_cell), or `None` when tracking is off. A
+    /// lock that has its state was made with tracking on, which stays on for
+    /// the process, so the fast path reads one word.
+    #[inline(always)]
+    pub(crate) fn tracked_in<'a>(
+        cell: &'a OnceLock<Arc<LockState>>,
+        kind: ResourceKind,
+        site: &'static Location<'static>,
+    ) -> Option<&'a Arc<LockState>> {
+        match cell.get() {
+            Some(st) => Some(st),
+            None => vigil_detector::enabled().then(|| LockState::in_cell(cell, kind, site)),
+        }
+    }
+
     pub(crate) fn id(&self) -> vigil_detector::ResourceId {
         self.meta.id()
     }

@@ -128,7 +128,12 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn state(&self) -> &Arc<LockState> {
-        self.state.get_or_init(|| LockState::new(ResourceKind::Mutex, None, self.site))
+        LockState::in_cell(&self.state, ResourceKind::Mutex, self.site)
+    }
+
+    #[inline(always)]
+    fn tracked(&self) -> Option<&Arc<LockState>> {
+        LockState::tracked_in(&self.state, ResourceKind::Mutex, self.site)
     }
 
     /// Acquires the mutex, blocking the current thread until it can.
@@ -158,10 +163,9 @@ impl<T: ?Sized> Mutex<T> {
 
     #[inline(always)]
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> LockResult<MutexGuard<'_, T>> {
-        if !vigil_detector::enabled() {
+        let Some(st) = self.tracked() else {
             return self.wrap(self.inner.lock(), None);
-        }
-        let st = self.state();
+        };
         let r = match self.inner.try_lock() {
             Ok(g) => Ok(g),
             Err(TryLockError::Poisoned(p)) => Err(p),

@@ -136,7 +136,12 @@ impl<T> RwLock<T> {
 impl<T: ?Sized> RwLock<T> {
     #[inline]
     fn state(&self) -> &Arc<LockState> {
-        self.state.get_or_init(|| LockState::new(ResourceKind::RwLock, None, self.site))
+        LockState::in_cell(&self.state, ResourceKind::RwLock, self.site)
+    }
+
+    #[inline(always)]
+    fn tracked(&self) -> Option<&Arc<LockState>> {
+        LockState::tracked_in(&self.state, ResourceKind::RwLock, self.site)
     }
 
     /// Locks for shared reading, blocking while a writer holds the lock or
@@ -160,11 +165,10 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     #[inline(always)]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
-        if !vigil_detector::enabled() {
+        let Some(st) = self.tracked() else {
             return wrap_read(self.inner.read(), None);
-        }
+        };
         let site = Location::caller();
-        let st = self.state();
         let r = if st.writers_waiting() == 0 {
             match self.inner.try_read() {
                 Ok(g) => Ok(g),
@@ -235,11 +239,10 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     #[inline(always)]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
-        if !vigil_detector::enabled() {
+        let Some(st) = self.tracked() else {
             return wrap_write(self.inner.write(), None);
-        }
+        };
         let site = Location::caller();
-        let st = self.state();
         let r = match self.inner.try_write() {
             Ok(g) => Ok(g),
             Err(TryLockError::Poisoned(p)) => Err(p),
