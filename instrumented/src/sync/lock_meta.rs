@@ -444,11 +444,10 @@ impl LockState {
     // === the slow path ===
 
     /// Waits until `try_acquire` succeeds: a retry after a pause, one after
-    /// yielding, then a
-    /// timed wait, parked, that is shown (blocked in `op` at `site`, a
-    /// waiter in the stats, an edge of the wait-for graph) once it lasts
-    /// longer than [`QUIET`]; the wait histogram and starvation transitions
-    /// count all of it.
+    /// a yield, then a timed wait, parked, that is shown (blocked in `op` at
+    /// `site`, a waiter in the stats, an edge of the wait-for graph) once it
+    /// lasts longer than [`QUIET`]; the wait histogram and starvation
+    /// transitions count all of it.
     ///
     /// No polling: a waiter that keeps trying wins the lock in the holder's
     /// short gap between two critical sections and hands the lock's cache
@@ -615,16 +614,14 @@ impl LockState {
     }
 }
 
-/// One more attempt after giving the holder a chance to run (on a loaded
-/// machine the holder may be descheduled).
 /// How many spin-loop hints a waiter pauses for before its first retry:
 /// std's futex lock spins as many before it sleeps (about 2.5 µs on the
 /// CI machine's CPU).
 const PAUSE_SPINS: u32 = 100;
 
-/// Pauses (touching no shared memory) and retries; then yields and
-/// retries. A yield is a system call (0.3–0.7 µs in a VM); the pause lets
-/// most short holds end first.
+/// Pauses (touching no shared memory) and retries; then yields, giving a
+/// descheduled holder the chance to run, and retries. A yield is a system
+/// call (0.3–0.7 µs in a VM); the pause lets most short holds end first.
 fn try_acquire_after_pause<G>(try_acquire: &mut impl FnMut() -> Option<G>) -> Option<G> {
     for _ in 0..PAUSE_SPINS {
         std::hint::spin_loop();
