@@ -1,5 +1,5 @@
 //! `vigil::race`: the happens-before race checker's user-facing side —
-//! [`RaceCell`] for shared values and [`read`] / [`write`] / [`forget`]
+//! [`RaceCell`] for shared values and [`read()`] / [`write()`] / [`forget()`]
 //! annotations for raw memory that `unsafe` code shares.
 
 mod annotate;
