@@ -110,6 +110,18 @@ impl ShownWait {
     }
 }
 
+/// What [`LockState::reading`] noted for the lock's acquisition.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadNote<'a> {
+    /// The calling thread's stripe.
+    stripe: &'a Stripe,
+    /// The stripe is the thread's own (not the shared one).
+    owned: bool,
+    /// Another lock was already held (the lock-order check runs once the
+    /// lock is taken).
+    nested: bool,
+}
+
 /// The tracking state of one lock.
 pub(crate) struct LockState {
     meta: ResourceMeta,
@@ -282,15 +294,29 @@ impl LockState {
 
     // === shared holds (RwLock read) ===
 
-    /// The calling thread now holds a read lock (acquired at `site`).
+    // Two readers of one lock pass its word's cache line between them on
+    // every lock and unlock; whatever a reader does between the two has the
+    // line taken away more often. So what only the calling thread sees (its
+    // held-lock stack, its own stripe's identity words) is done before the
+    // lock is tried and after it is released, and the read-side section
+    // keeps only what must be there: the reader count (the wait-for graph
+    // may name a reader only while it holds the lock) and the clocks.
+
+    /// About to try a read lock at `site`: notes it in the calling thread's
+    /// own memory. Follow with [`acquired_shared_noted`] once the lock is
+    /// held, or [`not_reading`] if it was not taken.
+    ///
+    /// [`acquired_shared_noted`]: LockState::acquired_shared_noted
+    /// [`not_reading`]: LockState::not_reading
     #[inline(always)]
-    pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
+    pub(crate) fn reading(&self, site: &'static Location<'static>) -> ReadNote<'_> {
         let pushed = held::push(HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site });
         let index = held::thread_index();
         let s = &self.stripes[index];
-        if index != held::SHARED_INDEX {
-            // This thread's own stripe: nobody else writes it.
-            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
+        let owned = index != held::SHARED_INDEX;
+        if owned {
+            // This thread's own stripe: nobody else writes it. Its identity
+            // words are read only while its count shows a reader.
             if s.reader.load(Ordering::Relaxed) != pushed.worker {
                 s.reader.store(pushed.worker, Ordering::Relaxed);
             }
@@ -298,15 +324,39 @@ impl LockState {
             if s.reader_site.load(Ordering::Relaxed) != site_ptr {
                 s.reader_site.store(site_ptr, Ordering::Relaxed);
             }
+        }
+        ReadNote { stripe: s, owned, nested: pushed.nested }
+    }
+
+    /// The read lock noted by [`reading`](LockState::reading) was not taken.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn not_reading(&self) {
+        held::pop(self.meta.id(), HeldMode::Shared);
+    }
+
+    /// The calling thread now holds the read lock it noted (at `site`).
+    #[inline(always)]
+    pub(crate) fn acquired_shared_noted(&self, note: ReadNote<'_>, site: &'static Location<'static>) {
+        let s = note.stripe;
+        if note.owned {
+            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
         } else {
             s.reads.fetch_add(READ_LOCKED, Ordering::Relaxed);
         }
-        if pushed.nested {
+        if note.nested {
             self.nested(HeldMode::Shared, site);
         }
         if self.race {
             self.hb.acquire_racing();
         }
+    }
+
+    /// The calling thread now holds a read lock (acquired at `site`).
+    #[inline]
+    pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
+        let note = self.reading(site);
+        self.acquired_shared_noted(note, site);
     }
 
     /// Taken while holding another lock: the lock-order check (out of line,
@@ -317,10 +367,11 @@ impl LockState {
         vigil_detector::lock::nested_acquire(HeldLock { id: self.meta.id(), mode, site });
     }
 
-    /// The calling thread is about to release a read lock.
+    /// The calling thread is about to release a read lock (called while it
+    /// still holds it; [`released_shared`](LockState::released_shared)
+    /// follows the release).
     #[inline(always)]
     pub(crate) fn releasing_shared(&self) {
-        held::pop(self.meta.id(), HeldMode::Shared);
         let index = held::thread_index();
         let s = &self.stripes[index];
         if self.race {
@@ -336,6 +387,12 @@ impl LockState {
         } else {
             s.reads.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+
+    /// The calling thread has released a read lock.
+    #[inline(always)]
+    pub(crate) fn released_shared(&self) {
+        held::pop(self.meta.id(), HeldMode::Shared);
     }
 
     /// Writers waiting now (a cheap load: the recursive-read check reads it

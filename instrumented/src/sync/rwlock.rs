@@ -2,7 +2,7 @@
 //! counts, wait and hold times, starvation, and double-lock / recursive-read
 //! / cycle / lock-order detection.
 
-use crate::sync::lock_meta::LockState;
+use crate::sync::lock_meta::{LockState, ReadNote};
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -169,22 +169,38 @@ impl<T: ?Sized> RwLock<T> {
             return wrap_read(self.inner.read(), None);
         };
         let site = Location::caller();
-        let r = if st.writers_waiting() == 0 {
-            match self.inner.try_read() {
-                Ok(g) => Ok(g),
-                Err(TryLockError::Poisoned(p)) => Err(p),
-                Err(TryLockError::WouldBlock) => self.read_slow(st, site),
+        let mut note = st.reading(site);
+        let first =
+            if st.writers_waiting() == 0 { self.inner.try_read() } else { Err(TryLockError::WouldBlock) };
+        let r = match first {
+            Ok(g) => Ok(g),
+            Err(TryLockError::Poisoned(p)) => Err(p),
+            Err(TryLockError::WouldBlock) => {
+                let (r, noted) = self.read_slow(st, site);
+                note = noted;
+                r
             }
-        } else {
-            self.read_slow(st, site)
         };
-        st.acquired_shared(site);
+        st.acquired_shared_noted(note, site);
         wrap_read(r, Some(st))
     }
 
+    /// The read lock was not taken at once: forget the note (this lock
+    /// must not be found among the held ones while waiting for it), wait,
+    /// and note it again.
     #[cold]
     #[inline(never)]
     fn read_slow<'a>(
+        &'a self,
+        st: &'a Arc<LockState>,
+        site: &'static Location<'static>,
+    ) -> (LockResult<std::sync::RwLockReadGuard<'a, T>>, ReadNote<'a>) {
+        st.not_reading();
+        let r = self.read_wait(st, site);
+        (r, st.reading(site))
+    }
+
+    fn read_wait<'a>(
         &'a self,
         st: &Arc<LockState>,
         site: &'static Location<'static>,
@@ -507,6 +523,7 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
         // SAFETY: `inner` is dropped exactly once, here, and never used after.
         unsafe { ManuallyDrop::drop(&mut self.inner) };
         if let Some(st) = self.state {
+            st.released_shared();
             st.released();
         }
     }
