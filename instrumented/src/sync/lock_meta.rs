@@ -304,10 +304,10 @@ impl LockState {
 
     /// About to try a read lock at `site`: notes it in the calling thread's
     /// own memory. Follow with [`acquired_shared_noted`] once the lock is
-    /// held, or [`not_reading`] if it was not taken.
+    /// held, or [`forget_read`] if it was not taken.
     ///
     /// [`acquired_shared_noted`]: LockState::acquired_shared_noted
-    /// [`not_reading`]: LockState::not_reading
+    /// [`forget_read`]: LockState::forget_read
     #[inline(always)]
     pub(crate) fn reading(&self, site: &'static Location<'static>) -> ReadNote<'_> {
         let pushed = held::push(HeldLock { id: self.meta.id(), mode: HeldMode::Shared, site });
@@ -326,13 +326,6 @@ impl LockState {
             }
         }
         ReadNote { stripe: s, owned, nested: pushed.nested }
-    }
-
-    /// The read lock noted by [`reading`](LockState::reading) was not taken.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn not_reading(&self) {
-        held::pop(self.meta.id(), HeldMode::Shared);
     }
 
     /// The calling thread now holds the read lock it noted (at `site`).
@@ -368,8 +361,8 @@ impl LockState {
     }
 
     /// The calling thread is about to release a read lock (called while it
-    /// still holds it; [`released_shared`](LockState::released_shared)
-    /// follows the release).
+    /// still holds it; [`forget_read`](LockState::forget_read) follows the
+    /// release).
     #[inline(always)]
     pub(crate) fn releasing_shared(&self) {
         let index = held::thread_index();
@@ -389,9 +382,10 @@ impl LockState {
         }
     }
 
-    /// The calling thread has released a read lock.
+    /// Undoes [`reading`](LockState::reading): the calling thread has
+    /// released the read lock, or did not take it.
     #[inline(always)]
-    pub(crate) fn released_shared(&self) {
+    pub(crate) fn forget_read(&self) {
         held::pop(self.meta.id(), HeldMode::Shared);
     }
 

@@ -195,7 +195,7 @@ impl<T: ?Sized> RwLock<T> {
         st: &'a Arc<LockState>,
         site: &'static Location<'static>,
     ) -> (LockResult<std::sync::RwLockReadGuard<'a, T>>, ReadNote<'a>) {
-        st.not_reading();
+        st.forget_read();
         let r = self.read_wait(st, site);
         (r, st.reading(site))
     }
@@ -523,7 +523,7 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
         // SAFETY: `inner` is dropped exactly once, here, and never used after.
         unsafe { ManuallyDrop::drop(&mut self.inner) };
         if let Some(st) = self.state {
-            st.released_shared();
+            st.forget_read();
             st.released();
         }
     }
