@@ -122,6 +122,53 @@ pub(crate) struct ReadNote<'a> {
     nested: bool,
 }
 
+/// A read lock the calling thread holds, as its guard keeps it: the lock's
+/// state and the stripe that counts this reader (found once, at the
+/// acquisition, instead of again at the release).
+#[derive(Clone, Copy)]
+pub(crate) struct ReadHold<'a> {
+    state: &'a LockState,
+    stripe: &'a Stripe,
+    /// The stripe is the thread's own (not the shared one).
+    owned: bool,
+}
+
+impl<'a> ReadHold<'a> {
+    /// The lock's state.
+    #[inline(always)]
+    pub(crate) fn state(&self) -> &'a LockState {
+        self.state
+    }
+
+    /// The calling thread is about to release this read lock (called while
+    /// it still holds it; [`released`](ReadHold::released) follows the
+    /// release).
+    #[inline(always)]
+    pub(crate) fn releasing(&self) {
+        let s = self.stripe;
+        if self.state.race {
+            s.release.release_racing();
+        }
+        if !s.dirty.load(Ordering::Relaxed) {
+            // Set once, even with the race checker off: a writer then finds
+            // nothing in `release` and clears it.
+            s.dirty.store(true, Ordering::Relaxed);
+        }
+        if self.owned {
+            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
+        } else {
+            s.reads.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The read lock was released: forget it and wake parked waiters.
+    #[inline(always)]
+    pub(crate) fn released(&self) {
+        self.state.forget_read();
+        self.state.released();
+    }
+}
+
 /// The tracking state of one lock.
 pub(crate) struct LockState {
     meta: ResourceMeta,
@@ -330,7 +377,11 @@ impl LockState {
 
     /// The calling thread now holds the read lock it noted (at `site`).
     #[inline(always)]
-    pub(crate) fn acquired_shared_noted(&self, note: ReadNote<'_>, site: &'static Location<'static>) {
+    pub(crate) fn acquired_shared_noted<'a>(
+        &'a self,
+        note: ReadNote<'a>,
+        site: &'static Location<'static>,
+    ) -> ReadHold<'a> {
         let s = note.stripe;
         if note.owned {
             s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
@@ -343,13 +394,14 @@ impl LockState {
         if self.race {
             self.hb.acquire_racing();
         }
+        ReadHold { state: self, stripe: s, owned: note.owned }
     }
 
     /// The calling thread now holds a read lock (acquired at `site`).
     #[inline]
-    pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) {
+    pub(crate) fn acquired_shared(&self, site: &'static Location<'static>) -> ReadHold<'_> {
         let note = self.reading(site);
-        self.acquired_shared_noted(note, site);
+        self.acquired_shared_noted(note, site)
     }
 
     /// Taken while holding another lock: the lock-order check (out of line,
@@ -358,28 +410,6 @@ impl LockState {
     #[inline(never)]
     fn nested(&self, mode: HeldMode, site: &'static Location<'static>) {
         vigil_detector::lock::nested_acquire(HeldLock { id: self.meta.id(), mode, site });
-    }
-
-    /// The calling thread is about to release a read lock (called while it
-    /// still holds it; [`forget_read`](LockState::forget_read) follows the
-    /// release).
-    #[inline(always)]
-    pub(crate) fn releasing_shared(&self) {
-        let index = held::thread_index();
-        let s = &self.stripes[index];
-        if self.race {
-            s.release.release_racing();
-        }
-        if !s.dirty.load(Ordering::Relaxed) {
-            // Set once, even with the race checker off: a writer then finds
-            // nothing in `release` and clears it.
-            s.dirty.store(true, Ordering::Relaxed);
-        }
-        if index != held::SHARED_INDEX {
-            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
-        } else {
-            s.reads.fetch_sub(1, Ordering::Relaxed);
-        }
     }
 
     /// Undoes [`reading`](LockState::reading): the calling thread has

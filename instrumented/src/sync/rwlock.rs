@@ -2,7 +2,7 @@
 //! counts, wait and hold times, starvation, and double-lock / recursive-read
 //! / cycle / lock-order detection.
 
-use crate::sync::lock_meta::{LockState, ReadNote};
+use crate::sync::lock_meta::{LockState, ReadHold, ReadNote};
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -86,7 +86,7 @@ impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
-    state: Option<&'a LockState>,
+    hold: Option<ReadHold<'a>>,
     inner: ManuallyDrop<std::sync::RwLockReadGuard<'a, T>>,
 }
 
@@ -206,8 +206,8 @@ impl<T: ?Sized> RwLock<T> {
                 r
             }
         };
-        st.acquired_shared_noted(note, site);
-        wrap_read(r, Some(st))
+        let hold = st.acquired_shared_noted(note, site);
+        wrap_read(r, Some(hold))
     }
 
     /// The read lock was not taken at once: forget the note (this lock
@@ -331,14 +331,12 @@ impl<T: ?Sized> RwLock<T> {
             Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             Err(TryLockError::Poisoned(p)) => Err(p),
         };
-        let st = if vigil_detector::enabled() {
-            let st = self.state();
-            st.acquired_shared(Location::caller());
-            Some(st)
+        let hold = if vigil_detector::enabled() {
+            Some(self.state().acquired_shared(Location::caller()))
         } else {
             None
         };
-        wrap_read(r, st).map_err(TryLockError::Poisoned)
+        wrap_read(r, hold).map_err(TryLockError::Poisoned)
     }
 
     /// Attempts to lock for writing without blocking.
@@ -466,16 +464,15 @@ impl<T: ?Sized> RwLock<T> {
 #[inline(always)]
 fn wrap_read<'a, T: ?Sized>(
     r: LockResult<std::sync::RwLockReadGuard<'a, T>>,
-    state: Option<&'a Arc<LockState>>,
+    hold: Option<ReadHold<'a>>,
 ) -> LockResult<RwLockReadGuard<'a, T>> {
-    let state = state.map(|s| &**s);
     match r {
-        Ok(g) => Ok(RwLockReadGuard { state, inner: ManuallyDrop::new(g) }),
+        Ok(g) => Ok(RwLockReadGuard { hold, inner: ManuallyDrop::new(g) }),
         Err(p) => {
-            if let Some(st) = state {
-                st.set_poisoned(true);
+            if let Some(h) = hold {
+                h.state().set_poisoned(true);
             }
-            Err(PoisonError::new(RwLockReadGuard { state, inner: ManuallyDrop::new(p.into_inner()) }))
+            Err(PoisonError::new(RwLockReadGuard { hold, inner: ManuallyDrop::new(p.into_inner()) }))
         }
     }
 }
@@ -542,14 +539,13 @@ impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     #[inline(always)]
     fn drop(&mut self) {
-        if let Some(st) = self.state {
-            st.releasing_shared();
+        if let Some(h) = self.hold {
+            h.releasing();
         }
         // SAFETY: `inner` is dropped exactly once, here, and never used after.
         unsafe { ManuallyDrop::drop(&mut self.inner) };
-        if let Some(st) = self.state {
-            st.forget_read();
-            st.released();
+        if let Some(h) = self.hold {
+            h.released();
         }
     }
 }
