@@ -46,9 +46,10 @@ use vigil_detector::{LockStats, Op, ResourceKind};
 ///   futex lock and Go's `RWMutex`);
 /// - write-unlock → later lock and read-unlock → later write lock are
 ///   happens-before edges for the race checker;
-/// - it is 56 bytes larger than std's: std's lock is kept a cache line
-///   apart from vigil's state pointer, which every read loads first, so
-///   that readers on two cores do not fetch the lock's cache line twice.
+/// - it is 80 bytes larger than std's: vigil's state pointer and the
+///   creation site, then 56 bytes that keep std's lock a cache line apart
+///   from that pointer, which every read loads first, so that readers on
+///   two cores do not fetch the lock's cache line twice.
 #[repr(C)] // keeps `_apart` between `state` and `inner`
 pub struct RwLock<T: ?Sized> {
     state: OnceLock<Arc<LockState>>,
