@@ -788,7 +788,7 @@ impl LockResource for LockState {
                 let site = s.reader_site.load(Ordering::Relaxed);
                 // SAFETY: `reader_site` only ever holds null or a pointer
                 // made from a `&'static Location<'static>` (see
-                // `acquired_shared`), valid and immutable for the program.
+                // `reading`), valid and immutable for the program.
                 let site = unsafe { site.as_ref() };
                 (worker != 0).then_some(Holder { worker: WorkerId(worker), site, held: None })
             })
