@@ -4,16 +4,14 @@
 //! envelope is the bare value.
 
 #[cfg(feature = "detect")]
-use std::sync::Arc;
-#[cfg(feature = "detect")]
-use vigil_detector::{hb, VectorClock};
+use vigil_detector::hb::{self, SentClock};
 
 /// A message and the clock of the thread that sent it.
 #[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub(crate) struct Env<T> {
     pub(crate) value: T,
     #[cfg(feature = "detect")]
-    clock: Option<Arc<VectorClock>>,
+    clock: Option<SentClock>,
 }
 
 impl<T> Env<T> {
@@ -35,8 +33,8 @@ impl<T> Env<T> {
     #[inline]
     pub(crate) fn open(self) -> T {
         #[cfg(feature = "detect")]
-        if let Some(clock) = &self.clock {
-            hb::acquire_clock(clock);
+        if let Some(clock) = self.clock {
+            hb::acquire_sent(clock);
         }
         self.value
     }
