@@ -355,18 +355,9 @@ pub fn release_clock() -> Option<VectorClock> {
     fork()
 }
 
-/// A thread's published clock as a channel message carries it: the clock's
-/// tag and a snapshot shared by every message sent while the clock stays
-/// the same. Made by [`release_shared`], consumed by [`acquire_sent`].
-#[derive(Debug, Clone)]
-pub struct SentClock {
-    tag: u64,
-    clock: Arc<VectorClock>,
-}
-
 /// [`release_clock`] as a shared snapshot: while the calling thread's clock
 /// is unchanged (a run of sends with no tracked access between them) every
-/// call returns the same snapshot, so a message carries its sender's clock
+/// call returns the same `Arc`, so a message carries its sender's clock
 /// without an allocation. `None` when the race checker is off.
 ///
 /// # Examples
@@ -375,101 +366,24 @@ pub struct SentClock {
 /// let a = vigil_detector::hb::release_shared();
 /// let b = vigil_detector::hb::release_shared();
 /// if let (Some(a), Some(b)) = (a, b) {
-///     assert!(a.same_snapshot(&b)); // nothing happened in between
-///     vigil_detector::hb::acquire_sent(a); // on the receiving thread
-///     vigil_detector::hb::acquire_sent(b);
+///     assert!(std::sync::Arc::ptr_eq(&a, &b)); // nothing happened in between
 /// }
 /// ```
 #[inline]
-pub fn release_shared() -> Option<SentClock> {
+pub fn release_shared() -> Option<Arc<VectorClock>> {
     with_thread_clock(|tc| {
         // The tag names the clock: equal tags, equal clocks (module docs).
         let tag = tc.tag();
         if let Some((t, snap)) = &tc.snapshot {
             if *t == tag && tc.published {
-                return SentClock { tag, clock: snap.clone() };
+                return snap.clone();
             }
         }
         let snap = Arc::new(tc.clock.clone());
         tc.snapshot = Some((tag, snap.clone()));
         tc.published = true;
-        SentClock { tag, clock: snap }
+        snap
     })
-}
-
-impl SentClock {
-    /// Whether the two carry the very same snapshot (not merely equal
-    /// clocks).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// if let Some(a) = vigil_detector::hb::release_shared() {
-    ///     assert!(a.same_snapshot(&a.clone()));
-    /// }
-    /// ```
-    pub fn same_snapshot(&self, other: &SentClock) -> bool {
-        Arc::ptr_eq(&self.clock, &other.clock)
-    }
-}
-
-/// The receive side of [`release_shared`]: the calling thread learns the
-/// sender's clock. The tag alone settles the common case (a receiver that
-/// already knows the clock reads nothing of the snapshot), and the
-/// reference is kept rather than dropped while the same snapshot keeps
-/// arriving, so a stream of messages does not pass the
-/// snapshot's cache line between the sender and the receiver twice per
-/// message.
-///
-/// # Examples
-///
-/// ```
-/// if let Some(sent) = vigil_detector::hb::release_shared() {
-///     std::thread::spawn(move || vigil_detector::hb::acquire_sent(sent)).join().unwrap();
-/// }
-/// ```
-#[inline]
-pub fn acquire_sent(sent: SentClock) {
-    with_clock_knowing(Some(&sent.clock), |tc| {
-        if !tc.knows_tag(sent.tag) {
-            tc.learn(&sent.clock);
-        }
-    });
-    Received::keep(sent.clock);
-}
-
-/// The references to one snapshot that a thread has received in messages
-/// and not yet dropped: they are dropped together, when another snapshot
-/// arrives, after [`Received::BATCH`] of them, or when the thread ends,
-/// rather than one per message on a cache line the sender keeps
-/// incrementing (the drops then find the line already here).
-struct Received(Vec<Arc<VectorClock>>);
-
-thread_local! {
-    static RECEIVED: RefCell<Received> = const { RefCell::new(Received(Vec::new())) };
-}
-
-impl Received {
-    /// How many references a thread keeps at most.
-    const BATCH: usize = 256;
-
-    /// Keeps `clock`'s reference with the others to the same snapshot, or
-    /// drops those and starts over with `clock`.
-    #[inline]
-    fn keep(clock: Arc<VectorClock>) {
-        let mut clock = Some(clock);
-        let _ = RECEIVED.try_with(|r| {
-            let Ok(mut kept) = r.try_borrow_mut() else { return };
-            let Some(c) = clock.take() else { return };
-            let same = kept.0.first().is_some_and(|k| Arc::ptr_eq(k, &c));
-            if !same || kept.0.len() >= Received::BATCH {
-                kept.0.clear();
-            }
-            kept.0.push(c);
-        });
-        // The thread is ending (or re-entered this): drop it now.
-        drop(clock);
-    }
 }
 
 /// The calling thread's clock, published: what a spawned child starts from.
@@ -930,36 +844,6 @@ mod tests {
         assert!(clock.get(a) >= 5, "{clock:?}");
         assert!(start > clock.get(slot), "starts at {start}, knows {clock:?}");
         free_slot(slot, &ended_at(slot, start));
-    }
-
-    #[test]
-    fn a_sent_clock_is_learned_and_every_reference_comes_back() {
-        assert!(crate::race_enabled(), "unit tests run with the race checker on");
-        tick();
-        let sent = release_shared().expect("race checker on");
-        let snapshot = sent.clock.clone();
-        // The sender's own cache holds one reference, this test another.
-        let before = Arc::strong_count(&snapshot);
-        let messages = Received::BATCH + 44;
-        let (tx, rx) = std::sync::mpsc::channel();
-        for _ in 0..messages {
-            tx.send(sent.clone()).expect("receiver alive");
-        }
-        drop((tx, sent));
-        let expected = (*snapshot).clone();
-        let kept = std::thread::spawn(move || {
-            for s in rx {
-                acquire_sent(s);
-            }
-            assert!(expected.le(&current_clock()), "the receiver learnt the sender's clock");
-            RECEIVED.with(|r| r.borrow().0.len())
-        })
-        .join()
-        .expect("receiver");
-        // One batch was dropped when it was full; the rest waited for the
-        // thread's end, and none outlived it.
-        assert_eq!(kept, messages - Received::BATCH);
-        assert_eq!(Arc::strong_count(&snapshot), before - 1);
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //! envelope is the bare value.
 
 #[cfg(feature = "detect")]
-use vigil_detector::hb::{self, SentClock};
+use std::sync::Arc;
+#[cfg(feature = "detect")]
+use vigil_detector::{hb, VectorClock};
 
 /// A message and the clock of the thread that sent it.
 #[cfg_attr(not(feature = "detect"), repr(transparent))]
 pub(crate) struct Env<T> {
     pub(crate) value: T,
     #[cfg(feature = "detect")]
-    clock: Option<SentClock>,
+    clock: Option<Arc<VectorClock>>,
 }
 
 impl<T> Env<T> {
@@ -33,8 +35,8 @@ impl<T> Env<T> {
     #[inline]
     pub(crate) fn open(self) -> T {
         #[cfg(feature = "detect")]
-        if let Some(clock) = self.clock {
-            hb::acquire_sent(clock);
+        if let Some(clock) = &self.clock {
+            hb::acquire_clock(clock);
         }
         self.value
     }
