@@ -68,6 +68,8 @@ pub struct RwLock<T: ?Sized> {
 /// layout): 8–20% less time per read.
 const APART: usize = 64 - std::mem::size_of::<&'static Location<'static>>();
 
+// What `APART` promises, checked at compile time (a `T` of larger alignment
+// only moves `inner` further).
 const _: () = assert!(
     std::mem::offset_of!(RwLock<()>, inner)
         >= std::mem::offset_of!(RwLock<()>, state) + std::mem::size_of::<OnceLock<Arc<LockState>>>() + 64
