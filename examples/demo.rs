@@ -25,7 +25,9 @@
 //! 3. **starving lock**: the cache refresher holds the cache lock across a
 //!    slow reload, so handlers wait past Go's 1 ms (fix: load outside, swap in).
 //! 4. **lock-order inversion**: handlers take `cache` then `stats`, the
-//!    reporter `stats` then `cache` (fix: one order).
+//!    reporter's start-up snapshot `stats` then `cache` (fix: one order).
+//!    It runs before the load, so this run cannot deadlock; vigil reports
+//!    the inversion all the same.
 //! 5. **relaxed publication**: the reloader writes the config, then sets a
 //!    `Relaxed` flag that handlers read `Relaxed` (fix: Release/Acquire).
 
@@ -98,6 +100,13 @@ impl Service {
             served: AtomicU64::new(0),
             timed_out: AtomicU64::new(0),
         }
+    }
+
+    /// Records the cache's size in the statistics, taking the locks in the
+    /// handlers' order (`cache`, then `stats`).
+    fn snapshot_stats(&self) {
+        let size = self.cache.lock().unwrap().len() as u64;
+        self.stats.lock().unwrap().insert("cache_size", size);
     }
 
     /// Handles one request within `ctx`.
@@ -185,21 +194,26 @@ fn slow_reload() -> HashMap<u64, u64> {
     (0..16).map(|k| (k, k * 2)).collect()
 }
 
-/// Snapshots statistics every 500 ms (bug 4's other half: stats then cache).
-fn reporter(svc: Arc<Service>, stop: Receiver<()>) {
+/// Snapshots statistics: once at start-up (bug 4's other half: `stats`
+/// then `cache`), then every 500 ms in the handlers' order.
+fn reporter(svc: Arc<Service>, started: Sender<()>, stop: Receiver<()>) {
+    // Bug 4 is seeded where it cannot hang the demo: the start-up snapshot
+    // runs before the load starts (`main` waits for `started`), so the two
+    // orders never overlap, and vigil reports the inversion anyway, as
+    // lockdep would. The same code under load can deadlock for real (vigil
+    // then reports a `cycle` and the two threads stay blocked).
+    if svc.fixed {
+        svc.snapshot_stats();
+    } else {
+        let mut stats = svc.stats.lock().unwrap();
+        let size = svc.cache.lock().unwrap().len() as u64;
+        stats.insert("cache_size", size);
+    }
+    let _ = started.send(());
     let ticks = vigil::channel::tick(Duration::from_millis(500));
     loop {
         vigil::select! {
-            recv(ticks) -> _ => {
-                if svc.fixed {
-                    let size = svc.cache.lock().unwrap().len() as u64;
-                    svc.stats.lock().unwrap().insert("cache_size", size);
-                } else {
-                    let mut stats = svc.stats.lock().unwrap();
-                    let size = svc.cache.lock().unwrap().len() as u64;
-                    stats.insert("cache_size", size);
-                }
-            }
+            recv(ticks) -> _ => svc.snapshot_stats(),
             recv(stop) -> _ => return,
         }
     }
@@ -268,6 +282,7 @@ fn main() {
 
     let svc = Arc::new(Service::new(o.fixed));
     let (stop_tx, stop_rx) = bounded::<()>(0);
+    let (reporter_started_tx, reporter_started) = bounded::<()>(1);
     let background: Vec<thread::JoinHandle<()>> = vec![
         {
             let (s, r) = (svc.clone(), stop_rx.clone());
@@ -277,8 +292,11 @@ fn main() {
                 .expect("spawn")
         },
         {
-            let (s, r) = (svc.clone(), stop_rx.clone());
-            thread::Builder::new().name("stats-reporter".into()).spawn(move || reporter(s, r)).expect("spawn")
+            let (s, r, started) = (svc.clone(), stop_rx.clone(), reporter_started_tx);
+            thread::Builder::new()
+                .name("stats-reporter".into())
+                .spawn(move || reporter(s, started, r))
+                .expect("spawn")
         },
         {
             let s = svc.clone();
@@ -293,6 +311,8 @@ fn main() {
         },
     ];
 
+    // The load starts once the reporter's start-up snapshot is done.
+    let _ = reporter_started.recv();
     let pool = WorkerPool::named("handlers", 4);
     let root = Context::background();
     let deadline = Instant::now() + Duration::from_secs(o.seconds);
