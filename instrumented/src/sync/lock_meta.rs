@@ -53,6 +53,8 @@ const READERS_BITS: u32 = 24;
 const READERS_MASK: u64 = (1 << READERS_BITS) - 1;
 /// What a read lock adds to [`Stripe::reads`]: one acquisition, one reader.
 const READ_LOCKED: u64 = (1 << READERS_BITS) | 1;
+/// What a read unlock adds to [`Stripe::reads`] (wrapping): one reader fewer.
+const READ_UNLOCKED: u64 = 1u64.wrapping_neg();
 
 /// Time origin for `held_since` stamps.
 fn epoch() -> Instant {
@@ -110,7 +112,9 @@ impl ShownWait {
     }
 }
 
-/// What [`LockState::reading`] noted for the lock's acquisition.
+/// What [`LockState::reading`] noted for the lock's acquisition. (Not a
+/// [`ReadHold`] plus `nested`: carrying the state through the try measured
+/// 11 more instructions per read under callgrind.)
 #[derive(Clone, Copy)]
 pub(crate) struct ReadNote<'a> {
     /// The calling thread's stripe.
@@ -154,10 +158,19 @@ impl<'a> ReadHold<'a> {
             // nothing in `release` and clears it.
             s.dirty.store(true, Ordering::Relaxed);
         }
+        self.add_reads(READ_UNLOCKED);
+    }
+
+    /// Adds `delta` (wrapping) to the stripe's count: a plain load and
+    /// store on the thread's own stripe, a read-modify-write on the shared
+    /// one.
+    #[inline(always)]
+    fn add_reads(&self, delta: u64) {
+        let reads = &self.stripe.reads;
         if self.owned {
-            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
+            reads.store(reads.load(Ordering::Relaxed).wrapping_add(delta), Ordering::Relaxed);
         } else {
-            s.reads.fetch_sub(1, Ordering::Relaxed);
+            reads.fetch_add(delta, Ordering::Relaxed);
         }
     }
 
@@ -382,19 +395,15 @@ impl LockState {
         note: ReadNote<'a>,
         site: &'static Location<'static>,
     ) -> ReadHold<'a> {
-        let s = note.stripe;
-        if note.owned {
-            s.reads.store(s.reads.load(Ordering::Relaxed).wrapping_add(READ_LOCKED), Ordering::Relaxed);
-        } else {
-            s.reads.fetch_add(READ_LOCKED, Ordering::Relaxed);
-        }
+        let hold = ReadHold { state: self, stripe: note.stripe, owned: note.owned };
+        hold.add_reads(READ_LOCKED);
         if note.nested {
             self.nested(HeldMode::Shared, site);
         }
         if self.race {
             self.hb.acquire_racing();
         }
-        ReadHold { state: self, stripe: s, owned: note.owned }
+        hold
     }
 
     /// The calling thread now holds a read lock (acquired at `site`).
