@@ -64,12 +64,32 @@
 pub use vigil_instrumented::thread;
 
 /// `std::thread` itself: the `detect` feature is off, so nothing is tracked.
+///
+/// # Examples
+///
+/// ```
+/// let h = vigil::thread::spawn(|| 1 + 1);
+/// assert_eq!(h.join().unwrap(), 2);
+/// ```
 #[cfg(not(feature = "detect"))]
 pub mod thread {
     pub use std::thread::*;
 }
 
 /// Mirrors `std::sync`, plus Go's toolkit (`WaitGroup`, `Semaphore`, `SingleFlight`).
+///
+/// # Examples
+///
+/// ```
+/// use vigil::sync::{Arc, Mutex};
+///
+/// let counter = Arc::new(Mutex::named("counter", 0));
+/// let c = counter.clone();
+/// vigil::thread::spawn(move || *c.lock().unwrap() += 1).join().unwrap();
+/// assert_eq!(*counter.lock().unwrap(), 1);
+/// # #[cfg(feature = "detect")]
+/// assert_eq!(counter.stats().acquisitions, 2);
+/// ```
 pub mod sync {
     // === locks ===
     #[cfg(not(feature = "detect"))]
@@ -93,12 +113,30 @@ pub mod sync {
     pub use std::sync::{Arc, Weak};
 
     /// Mirrors `std::sync::mpsc`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = vigil::sync::mpsc::channel();
+    /// vigil::thread::spawn(move || tx.send("hello").unwrap()).join().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "hello");
+    /// ```
     pub mod mpsc {
         // === channels ===
         pub use vigil_instrumented::sync::mpsc::*;
     }
 
     /// Mirrors `std::sync::atomic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let n = AtomicUsize::new(1);
+    /// n.fetch_add(2, Ordering::AcqRel);
+    /// assert_eq!(n.load(Ordering::Acquire), 3);
+    /// ```
     pub mod atomic {
         // === race checker ===
         #[cfg(not(feature = "detect"))]
@@ -162,6 +200,23 @@ pub use vigil_dashboard as dashboard;
 pub use vigil_detector::check;
 
 /// The detector's report and snapshot types, for code that names them.
+///
+/// # Examples
+///
+/// ```
+/// use vigil::report::{ResourceKind, ResourceStats, Snapshot};
+///
+/// let m = vigil::sync::Mutex::named("cache", ());
+/// drop(m.lock().unwrap());
+/// let snap: Snapshot = vigil::check::snapshot();
+/// # #[cfg(feature = "detect")]
+/// # {
+/// let cache = snap.resources.iter().find(|r| r.name == "cache").unwrap();
+/// assert_eq!(cache.kind, ResourceKind::Mutex);
+/// assert!(matches!(&cache.stats, ResourceStats::Lock(s) if s.acquisitions == 1));
+/// # }
+/// # drop(m);
+/// ```
 pub mod report {
     pub use vigil_detector::{
         Access, BlockedOn, ChannelStats, ContextStats, CounterStats, DeadlockKind, DeadlockReport, Event,

@@ -9,6 +9,18 @@
 //! | `meta.rs` | the channel resource: counters, waiters, summary, stats |
 //! | `envelope.rs` | a message plus its sender's clock (happens-before) |
 //! | `backoff.rs` | the brief retry before an operation counts as blocked |
+//!
+//! # Examples
+//!
+//! ```
+//! let (tx, rx) = vigil::channel::bounded_named::<u32>("jobs", 1);
+//! let worker = vigil::thread::spawn(move || rx.iter().sum::<u32>());
+//! for n in 1..=3 {
+//!     tx.send(n).unwrap();
+//! }
+//! drop(tx); // the worker's `iter` ends: no forgotten sender
+//! assert_eq!(worker.join().unwrap(), 6);
+//! ```
 
 mod backoff;
 mod bounded;

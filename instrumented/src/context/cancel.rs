@@ -204,6 +204,18 @@ impl CancelHandle {
     }
 
     /// Cancels the context and every context derived from it (never its parent).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil::context::{Context, ContextError};
+    ///
+    /// let (parent, _p) = Context::background().with_cancel();
+    /// let (child, cancel) = parent.with_cancel();
+    /// cancel.cancel();
+    /// assert_eq!(child.err(), Some(ContextError::Canceled));
+    /// assert_eq!(parent.err(), None); // never the parent
+    /// ```
     pub fn cancel(&self) {
         self.state.cancel(ContextError::Canceled);
     }

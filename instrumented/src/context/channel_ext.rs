@@ -46,6 +46,17 @@ pub enum SendCtxError<T> {
 
 impl<T> SendCtxError<T> {
     /// The message that was not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil::context::{Context, SendCtx};
+    ///
+    /// let (s, r) = vigil::channel::bounded::<u8>(0);
+    /// drop(r);
+    /// let err = s.send_ctx(&Context::background(), 7).unwrap_err();
+    /// assert_eq!(err.into_inner(), 7); // the message comes back
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             SendCtxError::Disconnected(t) | SendCtxError::Context(_, t) => t,
@@ -53,6 +64,20 @@ impl<T> SendCtxError<T> {
     }
 
     /// The context's error, if that is why.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil::context::{Context, ContextError, SendCtx};
+    ///
+    /// let (s, r) = vigil::channel::bounded::<u8>(0);
+    /// let (ctx, cancel) = Context::background().with_cancel();
+    /// cancel.cancel();
+    /// assert_eq!(s.send_ctx(&ctx, 1).unwrap_err().context_error(), Some(ContextError::Canceled));
+    /// drop(r);
+    /// let live = Context::background();
+    /// assert_eq!(s.send_ctx(&live, 2).unwrap_err().context_error(), None); // disconnected
+    /// ```
     pub fn context_error(&self) -> Option<ContextError> {
         match self {
             SendCtxError::Context(e, _) => Some(*e),

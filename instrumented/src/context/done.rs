@@ -8,6 +8,18 @@ use std::panic::Location;
 use std::sync::OnceLock;
 
 /// What `Context::done()` returns: a `vigil::channel::Receiver<()>`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil::context::{Context, DoneReceiver};
+///
+/// let (ctx, cancel) = Context::background().with_cancel();
+/// let done: DoneReceiver = ctx.done();
+/// assert!(done.try_recv().is_err()); // still running
+/// cancel.cancel();
+/// assert!(done.recv().is_err()); // closed: the context ended
+/// ```
 pub type DoneReceiver = Receiver<()>;
 
 pub(crate) type DoneSender = Sender<()>;

@@ -8,6 +8,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 use vigil_detector::{PoolStats, Resource, ResourceKind, ResourceMeta, ResourceStats};
 
 /// How many idle objects a pool keeps by default.
+///
+/// # Examples
+///
+/// ```
+/// let pool = vigil::pool::Pool::new(String::new);
+/// let taken: Vec<_> = (0..vigil::pool::DEFAULT_RETAIN + 10).map(|_| pool.get()).collect();
+/// drop(taken); // all go back; the pool keeps DEFAULT_RETAIN of them
+/// let again: Vec<_> = (0..vigil::pool::DEFAULT_RETAIN + 10).map(|_| pool.get()).collect();
+/// assert_eq!(pool.stats().hits, vigil::pool::DEFAULT_RETAIN as u64);
+/// # drop(again);
+/// ```
 pub const DEFAULT_RETAIN: usize = 64;
 
 /// A pool of reusable objects — Go's `sync.Pool`.
@@ -235,6 +246,16 @@ pub struct Pooled<T> {
 
 impl<T> Pooled<T> {
     /// Takes the object out of the pool's care: it is not returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = vigil::pool::Pool::new(|| vec![0u8; 4]);
+    /// let buf = vigil::pool::Pooled::into_inner(pool.get());
+    /// assert_eq!(buf.len(), 4);
+    /// let _next = pool.get(); // the kept buffer did not come back: a new one is made
+    /// assert_eq!(pool.stats().misses, 2);
+    /// ```
     pub fn into_inner(mut this: Pooled<T>) -> T {
         this.pool.counters.out.fetch_sub(1, Ordering::Relaxed);
         match this.value.take() {

@@ -259,6 +259,14 @@ impl WorkerPool {
     }
 
     /// The pool's name (its creation site when not named).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = vigil::pool::WorkerPool::named("resizer", 2);
+    /// assert_eq!(pool.name(), "resizer");
+    /// pool.shutdown();
+    /// ```
     pub fn name(&self) -> &str {
         &self.shared.name
     }

@@ -13,6 +13,19 @@
 //! A failed `compare_exchange` is a load with the failure ordering.
 //! [`fence`] follows the C++20 fence rules. With the race checker off
 //! (`VIGIL_RACE=off`) only the real operation runs.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use vigil::sync::atomic::{AtomicBool, Ordering};
+//!
+//! let ready = Arc::new(AtomicBool::new(false));
+//! let r = ready.clone();
+//! let t = vigil::thread::spawn(move || r.store(true, Ordering::Release));
+//! t.join().unwrap();
+//! assert!(ready.load(Ordering::Acquire));
+//! ```
 
 use std::fmt;
 use vigil_detector::hb::{AtomicAccess, SyncClock};

@@ -1,6 +1,25 @@
 //! `vigil::sync`: mirrors `std::sync`, plus Go's toolkit (WaitGroup,
 //! Semaphore, SingleFlight).
 //!
+//! # Examples
+//!
+//! ```
+//! use vigil::sync::{Arc, Mutex, WaitGroup};
+//!
+//! let hits = Arc::new(Mutex::named("hits", 0));
+//! let wg = Arc::new(WaitGroup::new());
+//! for _ in 0..3 {
+//!     wg.add(1);
+//!     let (hits, wg) = (hits.clone(), wg.clone());
+//!     vigil::thread::spawn(move || {
+//!         *hits.lock().unwrap() += 1;
+//!         wg.done();
+//!     });
+//! }
+//! wg.wait();
+//! assert_eq!(*hits.lock().unwrap(), 3);
+//! ```
+//!
 //! Each section below is owned by one piece of work; keep edits inside yours.
 
 // === locks: Mutex, RwLock, Condvar, Once, OnceLock, LazyLock, Barrier ===

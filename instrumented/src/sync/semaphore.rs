@@ -120,6 +120,14 @@ impl std::fmt::Debug for SemaphorePermit<'_> {
 
 impl SemaphorePermit<'_> {
     /// How many permits this holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = vigil::sync::Semaphore::new(5);
+    /// let permit = sem.acquire(3);
+    /// assert_eq!(permit.permits(), 3);
+    /// ```
     pub fn permits(&self) -> usize {
         self.n
     }
@@ -215,6 +223,16 @@ impl Semaphore {
     }
 
     /// Permits available now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = vigil::sync::Semaphore::new(5);
+    /// let permit = sem.acquire(3);
+    /// assert_eq!(sem.available_permits(), 2);
+    /// drop(permit);
+    /// assert_eq!(sem.available_permits(), 5);
+    /// ```
     pub fn available_permits(&self) -> usize {
         self.inner.size - self.lock().cur
     }

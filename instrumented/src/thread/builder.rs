@@ -80,11 +80,28 @@ pub(crate) fn run_worker<T>(ticket: SpawnTicket, f: impl FnOnce() -> T) -> T {
 
 impl Builder {
     /// A builder with std's defaults.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::Builder::new().spawn(|| 1).unwrap();
+    /// assert_eq!(h.join().unwrap(), 1);
+    /// ```
     pub fn new() -> Builder {
         Builder { inner: std::thread::Builder::new(), name: None }
     }
 
     /// Names the thread (and the worker).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::Builder::new()
+    ///     .name("fetcher".into())
+    ///     .spawn(|| vigil::thread::current().name().map(str::to_owned))
+    ///     .unwrap();
+    /// assert_eq!(h.join().unwrap().as_deref(), Some("fetcher"));
+    /// ```
     pub fn name(mut self, name: String) -> Builder {
         self.inner = self.inner.name(name.clone());
         self.name = Some(name);
@@ -92,6 +109,13 @@ impl Builder {
     }
 
     /// Sets the stack size, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::Builder::new().stack_size(256 * 1024).spawn(|| 2 + 2).unwrap();
+    /// assert_eq!(h.join().unwrap(), 4);
+    /// ```
     pub fn stack_size(mut self, size: usize) -> Builder {
         self.inner = self.inner.stack_size(size);
         self
@@ -102,6 +126,13 @@ impl Builder {
     /// # Errors
     ///
     /// As std: the OS error if the thread could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::Builder::new().name("adder".into()).spawn(|| 20 + 22).unwrap();
+    /// assert_eq!(h.join().unwrap(), 42);
+    /// ```
     #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where

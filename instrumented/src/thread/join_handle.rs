@@ -39,6 +39,16 @@ impl<T> JoinHandle<T> {
     /// # Errors
     ///
     /// As std: `Err` with the panic payload if the thread panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::spawn(|| 6 * 7);
+    /// assert_eq!(h.join().unwrap(), 42);
+    ///
+    /// let h = vigil::thread::spawn(|| panic!("boom"));
+    /// assert!(h.join().is_err());
+    /// ```
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
         let site = Location::caller();
@@ -54,11 +64,29 @@ impl<T> JoinHandle<T> {
     }
 
     /// The thread's handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let h = vigil::thread::Builder::new().name("worker".into()).spawn(|| {}).unwrap();
+    /// assert_eq!(h.thread().name(), Some("worker"));
+    /// h.join().unwrap();
+    /// ```
     pub fn thread(&self) -> &std::thread::Thread {
         self.inner.thread()
     }
 
     /// Whether the thread has finished running its closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = vigil::channel::bounded::<()>(0);
+    /// let h = vigil::thread::spawn(move || rx.recv());
+    /// assert!(!h.is_finished()); // blocked in recv until the send below
+    /// tx.send(()).unwrap();
+    /// h.join().unwrap().unwrap();
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.inner.is_finished()
     }

@@ -1,4 +1,11 @@
 //! `vigil::thread`: mirrors `std::thread`; every spawned thread is a tracked worker.
+//!
+//! # Examples
+//!
+//! ```
+//! let h = vigil::thread::Builder::new().name("fetcher".into()).spawn(|| "fetched").unwrap();
+//! assert_eq!(h.join().unwrap(), "fetched"); // joined: not a leak
+//! ```
 
 mod builder;
 mod join_handle;

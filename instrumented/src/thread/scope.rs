@@ -121,6 +121,17 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// # Panics
     ///
     /// If the OS fails to create a thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let data = vec![1, 2, 3];
+    /// let sum = vigil::thread::scope(|s| {
+    ///     let h = s.spawn(|| data.iter().sum::<i32>()); // borrows `data`
+    ///     h.join().unwrap()
+    /// });
+    /// assert_eq!(sum, 6);
+    /// ```
     #[track_caller]
     pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>
     where
@@ -163,6 +174,15 @@ impl<'scope, T> ScopedJoinHandle<'scope, T> {
     /// # Errors
     ///
     /// As std: `Err` with the panic payload if the thread panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// vigil::thread::scope(|s| {
+    ///     assert_eq!(s.spawn(|| "done").join().unwrap(), "done");
+    ///     assert!(s.spawn(|| panic!("boom")).join().is_err());
+    /// });
+    /// ```
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
         let result = if self.inner.is_finished() {
@@ -180,11 +200,32 @@ impl<'scope, T> ScopedJoinHandle<'scope, T> {
     }
 
     /// The thread's handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// vigil::thread::scope(|s| {
+    ///     let h = vigil::thread::Builder::new().name("scoped".into()).spawn_scoped(s, || {}).unwrap();
+    ///     assert_eq!(h.thread().name(), Some("scoped"));
+    /// });
+    /// ```
     pub fn thread(&self) -> &std::thread::Thread {
         self.inner.thread()
     }
 
     /// Whether the thread has finished running its closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = vigil::channel::bounded::<()>(0);
+    /// vigil::thread::scope(|s| {
+    ///     let h = s.spawn(move || rx.recv());
+    ///     assert!(!h.is_finished()); // blocked in recv until the send below
+    ///     tx.send(()).unwrap();
+    ///     h.join().unwrap().unwrap();
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.inner.is_finished()
     }

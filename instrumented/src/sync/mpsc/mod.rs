@@ -8,6 +8,16 @@
 //! | `sender.rs` | `channel`, `sync_channel`, `*_named`, `Sender`, `SyncSender` |
 //! | `receiver.rs` | `Receiver` |
 //! | `iter.rs` | `Iter`, `TryIter`, `IntoIter` |
+//!
+//! # Examples
+//!
+//! ```
+//! use vigil::sync::mpsc;
+//!
+//! let (tx, rx) = mpsc::sync_channel_named("results", 1);
+//! vigil::thread::spawn(move || tx.send(42).unwrap());
+//! assert_eq!(rx.recv().unwrap(), 42);
+//! ```
 
 mod iter;
 mod receiver;
