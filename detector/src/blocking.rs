@@ -31,6 +31,19 @@ pub struct BlockGuard {
 /// Marks the calling worker blocked in `op` on `resources` at `site` until the
 /// returned guard drops. Callers reach this only on a slow path (after a
 /// `try_` attempt failed), so it may read the clock and take locks.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{Op, WorkerState};
+///
+/// let me = vigil_detector::current_worker().unwrap();
+/// let guard = vigil_detector::on_block(Op::Park, std::panic::Location::caller(), Vec::new());
+/// assert_eq!(me.state(), WorkerState::Blocked);
+/// assert_eq!(me.blocked().map(|b| b.op), Some(Op::Park));
+/// drop(guard); // woke up
+/// assert_eq!(me.state(), WorkerState::Running);
+/// ```
 #[cold]
 #[inline(never)]
 pub fn on_block(op: Op, site: &'static Location<'static>, resources: Vec<Arc<dyn Resource>>) -> BlockGuard {
@@ -83,16 +96,53 @@ pub fn on_block_since(
 
 impl BlockGuard {
     /// When the wait started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use vigil_detector::Op;
+    ///
+    /// let before = Instant::now();
+    /// let guard = vigil_detector::on_block(Op::Recv, std::panic::Location::caller(), Vec::new());
+    /// assert!(before <= guard.since() && guard.since() <= Instant::now());
+    /// ```
     pub fn since(&self) -> Instant {
         self.since
     }
 
     /// How long the worker has waited so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use vigil_detector::Op;
+    ///
+    /// let start = Instant::now() - Duration::from_millis(5); // the wait began 5 ms ago
+    /// let guard = vigil_detector::on_block_since(Op::Lock, std::panic::Location::caller(), Vec::new(), start);
+    /// assert!(guard.waited() >= Duration::from_millis(5));
+    /// ```
     pub fn waited(&self) -> Duration {
         self.since.elapsed()
     }
 
     /// Ends the wait now (same as dropping the guard); returns how long it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use vigil_detector::{Op, WorkerState};
+    ///
+    /// let me = vigil_detector::current_worker().unwrap();
+    /// let start = Instant::now() - Duration::from_millis(5);
+    /// let guard = vigil_detector::on_block_since(Op::Barrier, std::panic::Location::caller(), Vec::new(), start);
+    /// assert_eq!(me.state(), WorkerState::Blocked);
+    /// let waited = guard.on_unblock();
+    /// assert!(waited >= Duration::from_millis(5));
+    /// assert_eq!(me.state(), WorkerState::Running);
+    /// ```
     pub fn on_unblock(self) -> Duration {
         self.since.elapsed()
     }

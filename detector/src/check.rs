@@ -274,18 +274,59 @@ macro_rules! scope_options {
     () => {
         /// How long to wait for workers to finish before calling them leaked
         /// (default `VIGIL_LEAK_GRACE_MS`, 1000 ms).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        /// let g = vigil_detector::check::guard().grace(Duration::from_secs(5));
+        /// let ticket = vigil_detector::on_spawn(Some("job".into()), std::panic::Location::caller());
+        /// let job = std::thread::spawn(move || ticket.on_start().on_finish(None));
+        /// // The check waits (up to 5 s) for the job to finish: not a leak.
+        /// assert!(g.check().leaks.is_empty());
+        /// job.join().unwrap();
+        /// ```
         pub fn grace(mut self, grace: Duration) -> Self {
             self.scope.query.grace = grace;
             self
         }
 
         /// Ignores workers whose name contains `substr`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::panic::Location;
+        /// use std::time::Duration;
+        /// use vigil_detector::check::guard;
+        ///
+        /// let plain = guard().grace(Duration::ZERO);
+        /// let lenient = guard().grace(Duration::ZERO).ignore_name("flusher");
+        /// let _flusher = vigil_detector::on_spawn(Some("log-flusher".into()), Location::caller());
+        /// assert_eq!(plain.check().leaks.len(), 1);
+        /// assert!(lenient.check().leaks.is_empty());
+        /// ```
         pub fn ignore_name(mut self, substr: impl Into<String>) -> Self {
             self.scope.query.ignore_names.push(substr.into());
             self
         }
 
         /// Ignores workers whose spawn site or blocking site (`file:line:col`) contains `substr`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// use vigil_detector::check::guard;
+        ///
+        /// let plain = guard().grace(Duration::ZERO);
+        /// let lenient = guard().grace(Duration::ZERO).ignore_site(file!());
+        /// // Spawned at a site in this file.
+        /// let _worker = vigil_detector::on_spawn(None, std::panic::Location::caller());
+        /// assert_eq!(plain.check().leaks.len(), 1);
+        /// assert!(lenient.check().leaks.is_empty());
+        /// ```
         pub fn ignore_site(mut self, substr: impl Into<String>) -> Self {
             self.scope.query.ignore_sites.push(substr.into());
             self
@@ -293,6 +334,30 @@ macro_rules! scope_options {
 
         /// Also ignores workers spawned during the guard's life by workers that
         /// were already alive when it was made (like goleak's `IgnoreCurrent`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::panic::Location;
+        /// use std::time::Duration;
+        /// use vigil_detector::check::guard;
+        ///
+        /// // A pool worker, alive before the guards are made.
+        /// let pool = vigil_detector::on_spawn(Some("pool".into()), Location::caller());
+        /// let plain = guard().grace(Duration::ZERO);
+        /// let lenient = guard().grace(Duration::ZERO).ignore_current();
+        /// // During their life, the pool worker spawns a helper that keeps running.
+        /// let _helper = std::thread::spawn(move || {
+        ///     let scope = pool.on_start();
+        ///     let helper = vigil_detector::on_spawn(Some("helper".into()), Location::caller());
+        ///     scope.on_finish(None);
+        ///     helper
+        /// })
+        /// .join()
+        /// .unwrap();
+        /// assert_eq!(plain.check().leaks.len(), 1);
+        /// assert!(lenient.check().leaks.is_empty());
+        /// ```
         pub fn ignore_current(mut self) -> Self {
             self.scope.ignore_current();
             self
@@ -300,6 +365,17 @@ macro_rules! scope_options {
 
         /// Panics at drop when anything is found (as `VIGIL_PANIC_ON_LEAK=1` does),
         /// except while the thread is already unwinding.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        /// let g = vigil_detector::check::guard().grace(Duration::ZERO).panicking();
+        /// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+        /// let payload = std::panic::catch_unwind(move || drop(g)).unwrap_err();
+        /// assert!(vigil_detector::panic_message(&*payload).contains("\"stuck\""));
+        /// ```
         pub fn panicking(mut self) -> Self {
             self.scope.panicking = true;
             self
@@ -337,6 +413,21 @@ impl Default for LeakGuard {
 
 impl LeakGuard {
     /// A guard scoped to the calling thread's lineage, from now on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::Location;
+    /// use std::time::Duration;
+    /// use vigil_detector::check::LeakGuard;
+    ///
+    /// let _before = vigil_detector::on_spawn(Some("before".into()), Location::caller());
+    /// let guard = LeakGuard::new().grace(Duration::ZERO);
+    /// let _after = vigil_detector::on_spawn(Some("after".into()), Location::caller());
+    /// let report = guard.check();
+    /// assert_eq!(report.len(), 1); // only the worker spawned since the guard was made
+    /// assert_eq!(report.leaks[0].worker.name.as_deref(), Some("after"));
+    /// ```
     pub fn new() -> LeakGuard {
         LeakGuard { scope: Scope::new(), done: false }
     }
@@ -344,6 +435,19 @@ impl LeakGuard {
     scope_options!();
 
     /// Ends the guard now and returns its findings instead of printing or panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::check::LeakGuard;
+    ///
+    /// let guard = LeakGuard::new().grace(Duration::ZERO).panicking();
+    /// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+    /// let report = guard.check(); // returned, not panicked with
+    /// assert_eq!(report.len(), 1);
+    /// assert!(report.to_string().contains("found 1 leaked worker(s)"));
+    /// ```
     pub fn check(mut self) -> LeakReport {
         self.done = true;
         self.scope.query.run(self.scope.thread_name.clone())
@@ -393,6 +497,18 @@ impl Guard {
     scope_options!();
 
     /// Ends the guard now and returns its findings instead of printing or panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let g = vigil_detector::check::guard().grace(Duration::ZERO).panicking();
+    /// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+    /// let report = g.check(); // returned, not panicked with
+    /// assert_eq!(report.leaks.len(), 1);
+    /// assert!(report.deadlocks.is_empty() && report.races.is_empty());
+    /// ```
     pub fn check(mut self) -> Report {
         self.done = true;
         self.scope.report()

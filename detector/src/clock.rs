@@ -29,17 +29,51 @@ pub struct VectorClock {
 
 impl VectorClock {
     /// The zero clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// static START: VectorClock = VectorClock::new(); // `const`: fits in a static
+    /// assert!(START.is_zero());
+    /// assert_eq!(START.width(), 0);
+    /// ```
     pub const fn new() -> VectorClock {
         VectorClock { slots: Vec::new() }
     }
 
     /// The count at `slot` (0 when the clock is narrower).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// c.set(2, 7);
+    /// assert_eq!(c.get(2), 7);
+    /// assert_eq!(c.get(0), 0);
+    /// assert_eq!(c.get(99), 0); // beyond the clock's width
+    /// ```
     #[inline]
     pub fn get(&self, slot: usize) -> u32 {
         self.slots.get(slot).copied().unwrap_or(0)
     }
 
     /// Sets the count at `slot`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// c.set(3, 5); // widens the clock as needed
+    /// assert_eq!((c.width(), c.get(3)), (4, 5));
+    /// c.set(3, 2); // may also lower a count
+    /// assert_eq!(c.get(3), 2);
+    /// ```
     pub fn set(&mut self, slot: usize, value: u32) {
         if self.slots.len() <= slot {
             self.slots.resize(slot + 1, 0);
@@ -48,6 +82,17 @@ impl VectorClock {
     }
 
     /// Advances `slot` by one and returns the new count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// assert_eq!(c.tick(1), 1);
+    /// assert_eq!(c.tick(1), 2);
+    /// assert_eq!((c.get(0), c.get(1)), (0, 2));
+    /// ```
     #[inline]
     pub fn tick(&mut self, slot: usize) -> u32 {
         let v = self.get(slot).saturating_add(1);
@@ -56,6 +101,20 @@ impl VectorClock {
     }
 
     /// Point-wise maximum: afterwards `self` knows everything `other` knew.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut a = VectorClock::new();
+    /// a.set(0, 3);
+    /// let mut b = VectorClock::new();
+    /// b.set(1, 5);
+    /// a.join(&b);
+    /// assert_eq!((a.get(0), a.get(1)), (3, 5));
+    /// assert!(b <= a);
+    /// ```
     #[inline]
     pub fn join(&mut self, other: &VectorClock) {
         if self.slots.len() < other.slots.len() {
@@ -69,6 +128,17 @@ impl VectorClock {
     }
 
     /// Number of slots this clock carries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// assert_eq!(c.width(), 0);
+    /// c.tick(4);
+    /// assert_eq!(c.width(), 5); // slots 0..=4
+    /// ```
     pub fn width(&self) -> usize {
         self.slots.len()
     }
@@ -95,6 +165,20 @@ impl VectorClock {
     }
 
     /// Makes `self` a copy of `other`, reusing `self`'s allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut a = VectorClock::new();
+    /// a.set(0, 9);
+    /// let mut b = VectorClock::new();
+    /// b.tick(3);
+    /// b.copy_from(&a); // replaces, not joins: slot 3 is forgotten
+    /// assert_eq!(b, a);
+    /// assert_eq!(b.get(3), 0);
+    /// ```
     #[inline]
     pub fn copy_from(&mut self, other: &VectorClock) {
         self.slots.clear();
@@ -102,12 +186,37 @@ impl VectorClock {
     }
 
     /// Forgets everything (the zero clock), keeping the allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// c.tick(2);
+    /// c.clear();
+    /// assert!(c.is_zero());
+    /// assert_eq!(c, VectorClock::new());
+    /// ```
     #[inline]
     pub fn clear(&mut self) {
         self.slots.clear();
     }
 
     /// Whether this is the zero clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::VectorClock;
+    ///
+    /// let mut c = VectorClock::new();
+    /// assert!(c.is_zero());
+    /// c.set(1, 0); // wider, but every count is still 0
+    /// assert!(c.is_zero());
+    /// c.tick(1);
+    /// assert!(!c.is_zero());
+    /// ```
     #[inline]
     pub fn is_zero(&self) -> bool {
         self.slots.iter().all(|v| *v == 0)

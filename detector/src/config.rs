@@ -83,6 +83,16 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// The variable that was malformed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::Config;
+    ///
+    /// let err = Config::from_lookup(|var| (var == "VIGIL_LEAK_GRACE_MS").then(|| "1s".to_string()))
+    ///     .unwrap_err();
+    /// assert_eq!(err.variable(), "VIGIL_LEAK_GRACE_MS");
+    /// ```
     pub fn variable(&self) -> &'static str {
         self.variable
     }
@@ -125,6 +135,20 @@ impl Config {
     /// # Errors
     ///
     /// Returns the first malformed variable, naming the accepted forms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use std::time::Duration;
+    /// use vigil_detector::Config;
+    ///
+    /// let env = HashMap::from([("VIGIL_RACE", "off"), ("VIGIL_STARVATION_MS", "5")]);
+    /// let cfg = Config::from_lookup(|var| env.get(var).map(|v| v.to_string())).unwrap();
+    /// assert!(!cfg.race);
+    /// assert_eq!(cfg.starvation_threshold, Duration::from_millis(5));
+    /// assert_eq!(cfg.leak_grace, Config::default().leak_grace); // unset: the default
+    /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut cfg = Config::default();
         if let Some(v) = lookup("VIGIL") {
@@ -163,6 +187,16 @@ impl Config {
     /// # Errors
     ///
     /// Returns the first malformed variable, naming the accepted forms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::Config;
+    ///
+    /// // What `vigil_detector::config()` read once, at first use.
+    /// let cfg = Config::from_env().unwrap();
+    /// assert_eq!(&cfg, vigil_detector::config());
+    /// ```
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|var| std::env::var(var).ok())
     }
@@ -179,6 +213,14 @@ static STATE: AtomicU8 = AtomicU8::new(0);
 ///
 /// Panics with a [`ConfigError`] message when a variable is malformed: a
 /// misconfigured CI run must fail loudly, never run with guessed settings.
+///
+/// # Examples
+///
+/// ```
+/// let cfg = vigil_detector::config();
+/// assert!(std::ptr::eq(cfg, vigil_detector::config())); // read once, then shared
+/// assert_eq!(vigil_detector::race_enabled(), vigil_detector::enabled() && cfg.race);
+/// ```
 pub fn config() -> &'static Config {
     CONFIG.get_or_init(|| match Config::from_env() {
         Ok(cfg) => cfg,

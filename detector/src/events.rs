@@ -12,6 +12,18 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What happened. Serialized in `snake_case`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::EventKind;
+///
+/// assert_eq!(serde_json::to_value(EventKind::StarvationEnd).unwrap(), "starvation_end");
+/// let after = vigil_detector::last_event_seq();
+/// vigil_detector::emit(EventKind::Cancel, None, None, None, "request timed out".to_string());
+/// let batch = vigil_detector::events_since(after, 10);
+/// assert!(batch.events.iter().any(|e| e.kind == EventKind::Cancel));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -42,6 +54,24 @@ pub enum EventKind {
 }
 
 /// One event of the ring.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{EventKind, Op};
+///
+/// let after = vigil_detector::last_event_seq();
+/// let me = vigil_detector::current_worker().unwrap().to_ref();
+/// vigil_detector::emit(EventKind::Other, Some(me.clone()), None, Some(Op::Sleep), "napping".to_string());
+/// let batch = vigil_detector::events_since(after, 10);
+/// let event = batch.events.iter().find(|e| e.message == "napping").unwrap();
+/// assert!(event.seq > after);
+/// assert_eq!(event.worker.as_ref(), Some(&me));
+/// assert_eq!(event.op, Some(Op::Sleep));
+/// let json = serde_json::to_value(event).unwrap();
+/// assert_eq!(json["kind"], "other");
+/// assert_eq!(json["op"], "sleep");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     /// Sequence number, from 1, without gaps.
@@ -61,6 +91,21 @@ pub struct Event {
 }
 
 /// Events after a sequence number, with the count of those already dropped.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::EventKind;
+///
+/// let first = vigil_detector::events_since(0, usize::MAX);
+/// vigil_detector::emit(EventKind::Other, None, None, None, "tick".to_string());
+/// // Ask from `next_seq` to get only what is new.
+/// let next = vigil_detector::events_since(first.next_seq, 100);
+/// assert_eq!(next.missed, 0);
+/// assert_eq!(next.events.len(), 1);
+/// assert_eq!(next.events[0].message, "tick");
+/// assert_eq!(next.next_seq, next.events[0].seq);
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct EventsSince {
     /// The events, oldest first.

@@ -13,6 +13,16 @@ use std::fmt;
 // === deadlocks ===
 
 /// The kind of a deadlock finding. Serialized as the contract's strings.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::DeadlockKind;
+///
+/// let json = serde_json::to_value(DeadlockKind::WaitgroupMisuse).unwrap();
+/// assert_eq!(json, "waitgroup_misuse");
+/// assert_eq!(json, DeadlockKind::WaitgroupMisuse.as_str());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlockKind {
@@ -48,6 +58,34 @@ impl DeadlockKind {
 }
 
 /// One side of a deadlock: who waits (or acquired), for what, held by whom.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{DeadlockKind, DeadlockReport, WaitEdge};
+/// use vigil_detector::{ResourceId, ResourceKind, ResourceRef, WorkerId, WorkerRef};
+///
+/// let edge = WaitEdge {
+///     waiter: WorkerRef { id: WorkerId(2), name: Some("a".into()) },
+///     waiter_site: "src/a.rs:10:5".into(),
+///     waiting_ms: Some(40),
+///     resource: ResourceRef { id: ResourceId(7), kind: ResourceKind::Mutex, name: "m".into() },
+///     holder: Some(WorkerRef { id: WorkerId(3), name: Some("b".into()) }),
+///     holder_site: Some("src/b.rs:4:9".into()),
+///     held_ms: Some(90),
+/// };
+/// let report = DeadlockReport {
+///     kind: DeadlockKind::Cycle,
+///     threads: vec![edge.waiter.clone()],
+///     resources: vec![edge.resource.clone()],
+///     sites: vec![edge.waiter_site.clone()],
+///     edges: vec![edge],
+///     message: "cycle of 1 lock".into(),
+/// };
+/// let text = report.to_string();
+/// assert!(text.contains("worker 2 \"a\" at src/a.rs:10:5 waiting 40 ms for mutex `m`"));
+/// assert!(text.contains("held by worker 3 \"b\" since src/b.rs:4:9 (90 ms)"));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct WaitEdge {
     /// The waiting (or acquiring) worker.
@@ -69,6 +107,28 @@ pub struct WaitEdge {
 /// A deadlock, or a potential one (`lock_order`).
 ///
 /// JSON: `{"kind", "threads", "resources", "sites", "edges", "message"}`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{DeadlockKind, DeadlockReport};
+///
+/// let report = DeadlockReport {
+///     kind: DeadlockKind::DoubleLock,
+///     threads: vec![],
+///     resources: vec![],
+///     sites: vec!["src/a.rs:3:9".into()],
+///     edges: vec![],
+///     message: "locked a mutex it holds".into(),
+/// };
+/// let text = report.to_string();
+/// assert_eq!(text, "vigil: DEADLOCK (double_lock): locked a mutex it holds\n  at src/a.rs:3:9\n");
+/// let json = serde_json::to_value(&report).unwrap();
+/// assert_eq!(json["kind"], "double_lock");
+/// for key in ["threads", "resources", "sites", "edges", "message"] {
+///     assert!(json.get(key).is_some(), "{key}");
+/// }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct DeadlockReport {
     /// What kind of deadlock.
@@ -117,6 +177,15 @@ impl fmt::Display for DeadlockReport {
 // === races ===
 
 /// The kind of a race: the earlier access, then the later one.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::RaceKind;
+///
+/// assert_eq!(serde_json::to_value(RaceKind::ReadWrite).unwrap(), "read-write");
+/// assert_eq!(serde_json::to_value(RaceKind::WriteWrite).unwrap(), RaceKind::WriteWrite.as_str());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum RaceKind {
     /// Two unordered writes.
@@ -148,6 +217,23 @@ impl RaceKind {
 }
 
 /// One side of a race: `{"thread", "site", "op"}` plus the backtrace if kept.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{Access, WorkerId, WorkerRef};
+///
+/// let access = Access {
+///     thread: WorkerRef { id: WorkerId(4), name: Some("writer".into()) },
+///     site: "src/cache.rs:12:9".into(),
+///     op: "write",
+///     backtrace: vec![],
+/// };
+/// let json = serde_json::to_value(&access).unwrap();
+/// assert_eq!(json["thread"], serde_json::json!({"id": 4, "name": "writer"}));
+/// assert_eq!(json["site"], "src/cache.rs:12:9");
+/// assert_eq!(json["op"], "write");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Access {
     /// The worker that made the access.
@@ -161,6 +247,31 @@ pub struct Access {
 }
 
 /// A data race between two accesses not ordered by happens-before.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{Access, RaceKind, RaceReport};
+/// use vigil_detector::{ResourceId, ResourceKind, ResourceRef, WorkerId, WorkerRef};
+///
+/// let access = |id, site: &str, op| Access {
+///     thread: WorkerRef { id: WorkerId(id), name: None },
+///     site: site.into(),
+///     op,
+///     backtrace: vec![],
+/// };
+/// let race = RaceReport {
+///     kind: RaceKind::ReadWrite,
+///     current: access(2, "src/b.rs:7:5", "write"),
+///     previous: access(1, "src/a.rs:3:5", "read"),
+///     resource: ResourceRef { id: ResourceId(9), kind: ResourceKind::Memory, name: "hits".into() },
+/// };
+/// let text = race.to_string();
+/// assert!(text.contains("WARNING: DATA RACE (read-write)"));
+/// assert!(text.contains("Write at memory `hits` by worker 2:\n  src/b.rs:7:5"));
+/// assert!(text.contains("Previous read at memory `hits` by worker 1:\n  src/a.rs:3:5"));
+/// assert_eq!(serde_json::to_value(&race).unwrap()["kind"], "read-write");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct RaceReport {
     /// Which accesses conflicted.
@@ -274,6 +385,25 @@ pub fn record_deadlock(report: DeadlockReport, involved: &[Arc<Worker>], dedup_k
 
 /// Records a race finding once per `dedup_key` (its pair of sites); returns
 /// whether it was new. Also emitted as a `tracing` warning and a dashboard event.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{record_race, Access, RaceKind, RaceReport, ResourceId, ResourceKind, ResourceRef};
+///
+/// let me = vigil_detector::current_worker().unwrap();
+/// let access =
+///     |site: &str| Access { thread: me.to_ref(), site: site.into(), op: "write", backtrace: vec![] };
+/// let report = RaceReport {
+///     kind: RaceKind::WriteWrite,
+///     current: access("src/b.rs:2:2"),
+///     previous: access("src/a.rs:1:1"),
+///     resource: ResourceRef { id: ResourceId(1), kind: ResourceKind::Memory, name: "x".into() },
+/// };
+/// assert!(record_race(report.clone(), &[me.clone()], "src/a.rs:1:1|src/b.rs:2:2"));
+/// assert!(!record_race(report, &[me], "src/a.rs:1:1|src/b.rs:2:2")); // already recorded
+/// assert_eq!(vigil_detector::check::races().len(), 1);
+/// ```
 pub fn record_race(report: RaceReport, involved: &[Arc<Worker>], dedup_key: &str) -> bool {
     let reg = registry();
     if !reg.findings.seen.lock().insert(format!("race:{dedup_key}")) {

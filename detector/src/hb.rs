@@ -435,12 +435,34 @@ pub struct SyncClock {
 
 impl SyncClock {
     /// A point that carries nothing yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::SyncClock;
+    ///
+    /// static POINT: SyncClock = SyncClock::new(); // `const`: a primitive's static
+    /// assert!(POINT.snapshot().is_zero());
+    /// ```
     pub const fn new() -> SyncClock {
         SyncClock { tag: AtomicU64::new(TAG_ZERO), clock: Mutex::new(VectorClock::new()) }
     }
 
     /// The calling thread publishes everything it has done so far (joined
     /// into what the point already carries).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::{current_clock, SyncClock};
+    ///
+    /// let point = SyncClock::new();
+    /// point.release(); // e.g. at unlock
+    /// if vigil_detector::race_enabled() {
+    ///     // The point now carries everything this thread has done so far.
+    ///     assert!(current_clock().le(&point.snapshot()));
+    /// }
+    /// ```
     #[inline(always)]
     pub fn release(&self) {
         if crate::race_enabled() {
@@ -481,6 +503,28 @@ impl SyncClock {
     }
 
     /// The calling thread learns everything released into this point.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::{current_clock, SyncClock};
+    ///
+    /// let point = SyncClock::new();
+    /// let _ = current_clock(); // this thread has a clock before the other one starts
+    /// let theirs = std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         point.release(); // e.g. its unlock
+    ///         current_clock()
+    ///     })
+    ///     .join()
+    ///     .unwrap()
+    /// });
+    /// if vigil_detector::race_enabled() {
+    ///     assert!(!theirs.le(&current_clock())); // a std join is no edge vigil sees
+    ///     point.acquire(); // e.g. the next lock, here
+    ///     assert!(theirs.le(&current_clock())); // what it did happens-before what we do next
+    /// }
+    /// ```
     #[inline(always)]
     pub fn acquire(&self) {
         if crate::race_enabled() {
@@ -490,6 +534,26 @@ impl SyncClock {
 
     /// [`acquire`](SyncClock::acquire) for a caller that has just checked
     /// [`race_enabled`](crate::race_enabled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::{current_clock, SyncClock};
+    ///
+    /// let point = SyncClock::new();
+    /// if vigil_detector::race_enabled() { // checked once, as a lock's slow path does
+    ///     let theirs = std::thread::scope(|s| {
+    ///         s.spawn(|| {
+    ///             point.release_racing();
+    ///             current_clock()
+    ///         })
+    ///         .join()
+    ///         .unwrap()
+    ///     });
+    ///     point.acquire_racing();
+    ///     assert!(theirs.le(&current_clock()));
+    /// }
+    /// ```
     #[inline(always)]
     pub fn acquire_racing(&self) {
         let tag = self.tag.load(Ordering::Acquire);
@@ -511,6 +575,28 @@ impl SyncClock {
 
     /// Replaces the point's clock with the caller's (a plain store that starts
     /// a new release sequence) instead of joining into it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::{current_clock, SyncClock};
+    ///
+    /// let point = SyncClock::new();
+    /// let _ = current_clock(); // this thread has a clock before the other one starts
+    /// let theirs = std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         point.release();
+    ///         current_clock()
+    ///     })
+    ///     .join()
+    ///     .unwrap()
+    /// });
+    /// point.release_store(); // replaces what the other thread released
+    /// if vigil_detector::race_enabled() {
+    ///     assert_eq!(point.snapshot(), current_clock());
+    ///     assert!(!theirs.le(&point.snapshot())); // `release` would have kept it
+    /// }
+    /// ```
     #[inline]
     pub fn release_store(&self) {
         with_thread_clock(|tc| {
@@ -524,6 +610,28 @@ impl SyncClock {
     /// [`acquire`](SyncClock::acquire) then [`release`](SyncClock::release):
     /// an operation that both learns and publishes (a barrier, an `AcqRel`
     /// read-modify-write).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::hb::{current_clock, SyncClock};
+    ///
+    /// let point = SyncClock::new();
+    /// let theirs = std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         point.release(); // the first thread at a barrier
+    ///         current_clock()
+    ///     })
+    ///     .join()
+    ///     .unwrap()
+    /// });
+    /// point.acquire_release(); // the last one: learns and publishes
+    /// if vigil_detector::race_enabled() {
+    ///     let mine = current_clock();
+    ///     assert!(theirs.le(&mine)); // learned
+    ///     assert!(mine.le(&point.snapshot())); // published
+    /// }
+    /// ```
     #[inline]
     pub fn acquire_release(&self) {
         self.acquire();

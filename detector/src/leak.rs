@@ -11,6 +11,25 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// One leaked worker: `{"worker", "state", "blocked_on", "spawned_at", "since_ms", …}`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::WorkerState;
+///
+/// let guard = vigil_detector::check::LeakGuard::new().grace(Duration::ZERO);
+/// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+/// let report = guard.check();
+/// let leak = &report.leaks[0];
+/// assert_eq!(leak.worker.name.as_deref(), Some("stuck"));
+/// assert_eq!(leak.state, WorkerState::Running);
+/// assert!(leak.blocked_on.is_none());
+/// assert!(leak.spawned_at.starts_with(file!()));
+/// assert_eq!(leak.parent.as_ref().map(|p| p.id), vigil_detector::current_worker_id());
+/// let json = serde_json::to_value(leak).unwrap();
+/// assert_eq!(json["state"], "running");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Leak {
     /// The worker.
@@ -107,11 +126,35 @@ pub struct LeakReport {
 
 impl LeakReport {
     /// No leaks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::LeakReport;
+    ///
+    /// assert!(LeakReport::default().is_empty());
+    /// let guard = vigil_detector::check::LeakGuard::new().grace(Duration::ZERO);
+    /// let _stuck = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// assert!(!guard.check().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.leaks.is_empty()
     }
 
     /// Number of leaked workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let guard = vigil_detector::check::LeakGuard::new().grace(Duration::ZERO);
+    /// let _stuck: Vec<_> = (0..3)
+    ///     .map(|i| vigil_detector::on_spawn(Some(format!("stuck-{i}")), std::panic::Location::caller()))
+    ///     .collect();
+    /// assert_eq!(guard.check().len(), 3);
+    /// ```
     pub fn len(&self) -> usize {
         self.leaks.len()
     }

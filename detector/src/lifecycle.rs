@@ -10,6 +10,17 @@ use crate::worker::{current_worker, set_current, Worker};
 use std::panic::Location;
 
 /// What a parent hands to the thread it spawns.
+///
+/// # Examples
+///
+/// ```
+/// let ticket = vigil_detector::on_spawn(Some("never-started".into()), std::panic::Location::caller());
+/// let id = ticket.worker().unwrap().id();
+/// let live = || vigil_detector::check::snapshot().workers.iter().any(|w| w.id == id);
+/// assert!(live());
+/// drop(ticket); // the thread could not be spawned: the worker never existed
+/// assert!(!live());
+/// ```
 #[derive(Debug)]
 pub struct SpawnTicket {
     worker: Option<Arc<Worker>>,
@@ -63,11 +74,36 @@ fn spawn_slow(name: Option<String>, site: &'static Location<'static>) -> SpawnTi
 
 impl SpawnTicket {
     /// The worker this ticket registered (`None` when tracking is off).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ticket = vigil_detector::on_spawn(Some("indexer".into()), std::panic::Location::caller());
+    /// let worker = ticket.worker().unwrap();
+    /// assert_eq!(worker.name(), Some("indexer"));
+    /// assert!(worker.descends_from(vigil_detector::current_worker_id().unwrap())); // its spawner
+    /// ```
     pub fn worker(&self) -> Option<&Arc<Worker>> {
         self.worker.as_ref()
     }
 
     /// Called first thing in the spawned thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// let id = ticket.worker().map(|w| w.id());
+    /// let seen = std::thread::spawn(move || {
+    ///     let scope = ticket.on_start();
+    ///     let me = vigil_detector::current_worker_id(); // the thread runs as the ticket's worker
+    ///     scope.on_finish(None);
+    ///     me
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(seen, id);
+    /// ```
     pub fn on_start(mut self) -> WorkerScope {
         let worker = self.worker.take();
         if let Some(w) = &worker {
@@ -91,6 +127,24 @@ impl Drop for SpawnTicket {
 }
 
 /// Held by a running worker; [`on_finish`](WorkerScope::on_finish) marks it done.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerState;
+///
+/// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+/// let id = ticket.worker().unwrap().id();
+/// std::thread::spawn(move || {
+///     let scope = ticket.on_start();
+///     let result = std::panic::catch_unwind(|| 6 * 7); // the worker's closure
+///     scope.on_finish(result.err().map(|p| vigil_detector::panic_message(&*p)));
+/// })
+/// .join()
+/// .unwrap();
+/// let finished = vigil_detector::check::snapshot().finished;
+/// assert!(finished.iter().any(|w| w.id == id && w.state == WorkerState::Finished));
+/// ```
 #[derive(Debug)]
 pub struct WorkerScope {
     worker: Option<Arc<Worker>>,
@@ -98,6 +152,19 @@ pub struct WorkerScope {
 
 impl WorkerScope {
     /// The worker's closure returned (`panic == None`) or unwound with `panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::WorkerState;
+    ///
+    /// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// let id = ticket.worker().unwrap().id();
+    /// std::thread::spawn(move || ticket.on_start().on_finish(Some("boom".into()))).join().unwrap();
+    /// let w = vigil_detector::check::snapshot().finished.into_iter().find(|w| w.id == id).unwrap();
+    /// assert_eq!(w.state, WorkerState::Panicked);
+    /// assert_eq!(w.panic.as_deref(), Some("boom"));
+    /// ```
     pub fn on_finish(self, panic: Option<String>) {
         if let Some(w) = &self.worker {
             if let Some(c) = crate::hb::finish() {
@@ -112,6 +179,29 @@ impl WorkerScope {
 }
 
 /// The calling thread joined `worker`: it learns everything the worker did.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::hb::current_clock;
+///
+/// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+/// let worker = ticket.worker().unwrap().clone();
+/// let theirs = std::thread::spawn(move || {
+///     let scope = ticket.on_start();
+///     let theirs = current_clock(); // everything the worker did
+///     scope.on_finish(None);
+///     theirs
+/// })
+/// .join()
+/// .unwrap();
+/// let before = current_clock();
+/// vigil_detector::on_join(&worker); // after the real join returns
+/// if vigil_detector::race_enabled() {
+///     assert!(!theirs.le(&before)); // std's join is no edge vigil sees...
+///     assert!(theirs.le(&current_clock())); // ...`on_join` is
+/// }
+/// ```
 pub fn on_join(worker: &Worker) {
     if let Some(c) = worker.final_clock.lock().as_ref() {
         crate::hb::acquire_clock(c);

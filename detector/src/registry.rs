@@ -178,6 +178,23 @@ pub fn register_resource(resource: Arc<dyn Resource>) {
 }
 
 /// Removes a resource from the registry (from the primitive's `Drop`).
+///
+/// # Examples
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+/// # struct Gate(ResourceMeta);
+/// # impl Resource for Gate {
+/// #     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// # }
+/// let gate = Arc::new(Gate(ResourceMeta::new(ResourceKind::Other, Some("gate".into()), std::panic::Location::caller())));
+/// vigil_detector::register_resource(gate.clone());
+/// let listed = || vigil_detector::check::snapshot().resources.iter().any(|r| r.id == gate.0.id());
+/// assert!(listed());
+/// vigil_detector::unregister_resource(gate.0.id()); // from the primitive's Drop
+/// assert!(!listed());
+/// ```
 pub fn unregister_resource(id: ResourceId) {
     if !crate::enabled() {
         return;
@@ -220,16 +237,55 @@ pub fn events_since(after: u64, max: usize) -> crate::EventsSince {
 }
 
 /// Waits (at most `timeout`) until an event after `after` exists.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::EventKind;
+///
+/// let seen = vigil_detector::last_event_seq();
+/// vigil_detector::emit(EventKind::Other, None, None, None, "ready".to_string());
+/// vigil_detector::wait_for_events(seen, Duration::from_secs(10)); // returns at once: one is there
+/// let batch = vigil_detector::events_since(seen, 10);
+/// assert_eq!(batch.events[0].message, "ready");
+/// ```
 pub fn wait_for_events(after: u64, timeout: Duration) {
     registry().events.wait_after(after, timeout)
 }
 
 /// Total events dropped from the ring because nobody read them in time.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::EventKind;
+///
+/// let start = vigil_detector::last_event_seq();
+/// for i in 0..10_000 {
+///     vigil_detector::emit(EventKind::Other, None, None, None, i.to_string());
+/// }
+/// // Nobody read them and the ring is smaller: the oldest went.
+/// assert!(vigil_detector::dropped_events() > 0);
+/// assert!(vigil_detector::events_since(start, 10).missed > 0);
+/// ```
 pub fn dropped_events() -> u64 {
     registry().events.dropped()
 }
 
 /// The sequence number of the newest event.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::EventKind;
+///
+/// vigil_detector::emit(EventKind::Other, None, None, None, "hello".to_string());
+/// let seq = vigil_detector::last_event_seq();
+/// let newest = vigil_detector::events_since(seq - 1, 10).events;
+/// assert_eq!(newest.len(), 1);
+/// assert_eq!((newest[0].seq, newest[0].message.as_str()), (seq, "hello"));
+/// ```
 pub fn last_event_seq() -> u64 {
     registry().events.last_seq()
 }

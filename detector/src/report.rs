@@ -35,11 +35,38 @@ pub struct Report {
 
 impl Report {
     /// No findings (resources do not count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::Report;
+    ///
+    /// let stats_only = Report { dropped_events: 3, ..Report::default() };
+    /// assert!(stats_only.is_empty());
+    /// let g = vigil_detector::check::guard().grace(Duration::ZERO);
+    /// let _stuck = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// assert!(!g.check().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.leaks.is_empty() && self.deadlocks.is_empty() && self.races.is_empty()
     }
 
     /// The leak part as a [`LeakReport`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let g = vigil_detector::check::guard().grace(Duration::ZERO);
+    /// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+    /// let report = g.check();
+    /// let leaks = report.leak_report();
+    /// assert_eq!(leaks.len(), 1);
+    /// assert_eq!(leaks.guard, report.guard);
+    /// assert!(leaks.to_string().contains("found 1 leaked worker(s)"));
+    /// ```
     pub fn leak_report(&self) -> LeakReport {
         LeakReport { guard: self.guard.clone(), leaks: self.leaks.clone() }
     }

@@ -12,6 +12,16 @@ use std::panic::Location;
 use std::time::{Instant, SystemTime};
 
 /// A resource's process-unique id.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::ResourceId;
+///
+/// let id = ResourceId(42);
+/// assert_eq!(id.to_string(), "42");
+/// assert_eq!(serde_json::to_value(id).unwrap(), 42); // a bare number on the wire
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct ResourceId(pub u64);
@@ -39,6 +49,15 @@ impl fmt::Display for ResourceId {
 }
 
 /// What kind of thing a resource is. Serialized in `snake_case`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::ResourceKind;
+///
+/// assert_eq!(ResourceKind::WorkerPool.to_string(), "worker_pool");
+/// assert_eq!(serde_json::to_value(ResourceKind::WaitGroup).unwrap(), "waitgroup");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
@@ -139,6 +158,17 @@ pub struct ResourceMeta {
 
 impl ResourceMeta {
     /// New metadata; an unnamed resource is named after its creation site.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::Location;
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let meta = ResourceMeta::new(ResourceKind::Mutex, Some("cache".into()), Location::caller());
+    /// assert_eq!(meta.kind(), ResourceKind::Mutex);
+    /// assert_eq!(meta.name(), "cache");
+    /// ```
     pub fn new(kind: ResourceKind, name: Option<String>, site: &'static Location<'static>) -> ResourceMeta {
         ResourceMeta {
             id: ResourceId::next(),
@@ -151,36 +181,110 @@ impl ResourceMeta {
     }
 
     /// The resource's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let site = std::panic::Location::caller();
+    /// let a = ResourceMeta::new(ResourceKind::Mutex, None, site);
+    /// let b = ResourceMeta::new(ResourceKind::Mutex, None, site);
+    /// assert_ne!(a.id(), b.id()); // same kind and site, still two resources
+    /// ```
     pub fn id(&self) -> ResourceId {
         self.id
     }
 
     /// The resource's kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let meta = ResourceMeta::new(ResourceKind::Semaphore, None, std::panic::Location::caller());
+    /// assert_eq!(meta.kind(), ResourceKind::Semaphore);
+    /// ```
     pub fn kind(&self) -> ResourceKind {
         self.kind
     }
 
     /// The resource's name (its creation site when not named).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let site = std::panic::Location::caller();
+    /// let meta = ResourceMeta::new(ResourceKind::Channel, None, site);
+    /// assert_eq!(meta.name(), format!("{}:{}:{}", site.file(), site.line(), site.column()));
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Where the resource was created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::Location;
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let meta = ResourceMeta::new(ResourceKind::Barrier, Some("start".into()), Location::caller());
+    /// assert_eq!(meta.site().file(), file!());
+    /// ```
     pub fn site(&self) -> &'static Location<'static> {
         self.site
     }
 
     /// When the resource was created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let before = Instant::now();
+    /// let meta = ResourceMeta::new(ResourceKind::Once, None, std::panic::Location::caller());
+    /// assert!(before <= meta.created() && meta.created() <= Instant::now());
+    /// ```
     pub fn created(&self) -> Instant {
         self.created
     }
 
     /// When the resource was created, as wall-clock time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let meta = ResourceMeta::new(ResourceKind::Context, None, std::panic::Location::caller());
+    /// let ms = meta.created_wall().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    /// assert!(ms > 0); // wall-clock milliseconds, comparable across processes
+    /// ```
     pub fn created_wall(&self) -> SystemTime {
         self.created_wall
     }
 
     /// A serializable reference to this resource.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::Location;
+    /// use vigil_detector::{ResourceKind, ResourceMeta};
+    ///
+    /// let meta = ResourceMeta::new(ResourceKind::Mutex, Some("cache".into()), Location::caller());
+    /// let r = meta.to_ref();
+    /// assert_eq!((r.id, r.kind), (meta.id(), meta.kind()));
+    /// assert_eq!(r.to_string(), "mutex `cache`");
+    /// ```
     pub fn to_ref(&self) -> ResourceRef {
         ResourceRef { id: self.id, kind: self.kind, name: self.name.clone() }
     }
@@ -190,6 +294,38 @@ impl ResourceMeta {
 ///
 /// Primitives implement it on the metadata they keep in an `Arc`; see
 /// [`register_resource`](crate::register_resource).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil_detector::{CounterStats, Resource, ResourceKind, ResourceMeta, ResourceStats};
+///
+/// struct Gate {
+///     meta: ResourceMeta,
+///     waiting: usize,
+/// }
+///
+/// impl Resource for Gate {
+///     fn meta(&self) -> &ResourceMeta {
+///         &self.meta
+///     }
+///     fn summary(&self) -> String {
+///         format!("closed, {} waiting", self.waiting)
+///     }
+///     fn stats(&self) -> ResourceStats {
+///         ResourceStats::Counter(CounterStats { waiters: self.waiting, ..Default::default() })
+///     }
+/// }
+///
+/// let meta = ResourceMeta::new(ResourceKind::Other, Some("gate".into()), std::panic::Location::caller());
+/// let gate = Arc::new(Gate { meta, waiting: 2 });
+/// vigil_detector::register_resource(gate.clone());
+/// let snap = vigil_detector::check::snapshot();
+/// let seen = snap.resources.iter().find(|r| r.id == gate.meta().id()).unwrap();
+/// assert_eq!(seen.summary, "closed, 2 waiting");
+/// assert_eq!(seen.stats, gate.stats());
+/// ```
 pub trait Resource: Send + Sync + 'static {
     /// Identity of the resource.
     fn meta(&self) -> &ResourceMeta;
@@ -207,6 +343,17 @@ pub trait Resource: Send + Sync + 'static {
 }
 
 /// A serializable reference to a resource: `{"id", "kind", "name"}`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{ResourceId, ResourceKind, ResourceRef};
+///
+/// let r = ResourceRef { id: ResourceId(3), kind: ResourceKind::RwLock, name: "config".into() };
+/// assert_eq!(r.to_string(), "rw_lock `config`");
+/// let json = serde_json::to_value(&r).unwrap();
+/// assert_eq!(json, serde_json::json!({"id": 3, "kind": "rw_lock", "name": "config"}));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceRef {
     /// The resource's id.

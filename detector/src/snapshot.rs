@@ -11,6 +11,25 @@ use serde::Serialize;
 use std::time::{Instant, SystemTime};
 
 /// What a blocked worker waits on: `{"op", "resource", "resources", "site", "since_ms", "summary"}`.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::Op;
+///
+/// let child = vigil_detector::on_spawn(Some("child".into()), Location::caller());
+/// // This thread waits to join the child.
+/// let target = child.worker().unwrap().join_target();
+/// let _waiting = vigil_detector::on_block(Op::Join, Location::caller(), vec![target]);
+/// let snap = vigil_detector::check::snapshot();
+/// let me = snap.workers.iter().find(|w| Some(w.id) == vigil_detector::current_worker_id()).unwrap();
+/// let on = me.blocked_on.as_ref().unwrap();
+/// assert_eq!(on.op, Op::Join);
+/// assert_eq!(on.resource.as_ref().unwrap().name, "child");
+/// assert_eq!(on.summary, "running"); // the child's live state
+/// assert!(on.site.starts_with(file!()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BlockedOn {
     /// The blocking operation.
@@ -51,6 +70,17 @@ impl BlockedOn {
 
 /// Kind-specific statistics of a resource (serialized without a tag; the
 /// resource's `kind` says which).
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{CounterStats, ResourceStats};
+///
+/// let sem = ResourceStats::Counter(CounterStats { count: 1, capacity: Some(3), waiters: 2 });
+/// let json = serde_json::to_value(&sem).unwrap();
+/// assert_eq!(json, serde_json::json!({"count": 1, "capacity": 3, "waiters": 2})); // no tag
+/// assert!(serde_json::to_value(ResourceStats::None).unwrap().is_null());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ResourceStats {
@@ -69,6 +99,20 @@ pub enum ResourceStats {
 }
 
 /// One worker in a snapshot.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerState;
+///
+/// let _child = vigil_detector::on_spawn(Some("child".into()), std::panic::Location::caller());
+/// let snap = vigil_detector::check::snapshot();
+/// let w = snap.workers.iter().find(|w| w.name.as_deref() == Some("child")).unwrap();
+/// assert_eq!(w.state, WorkerState::Running);
+/// assert!(!w.external && w.panic.is_none());
+/// assert_eq!(w.parent.as_ref().map(|p| p.id), vigil_detector::current_worker_id());
+/// assert!(w.spawned_at.as_deref().unwrap().starts_with(file!()));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkerSnapshot {
     /// Id.
@@ -122,6 +166,28 @@ impl WorkerSnapshot {
 }
 
 /// One resource in a snapshot.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use vigil_detector::{Resource, ResourceKind, ResourceMeta, ResourceStats};
+///
+/// struct Gate(ResourceMeta);
+/// impl Resource for Gate {
+///     fn meta(&self) -> &ResourceMeta {
+///         &self.0
+///     }
+/// }
+///
+/// let gate = Arc::new(Gate(ResourceMeta::new(ResourceKind::Other, None, std::panic::Location::caller())));
+/// vigil_detector::register_resource(gate.clone());
+/// let snap = vigil_detector::check::snapshot();
+/// let r = snap.resources.iter().find(|r| r.id == gate.0.id()).unwrap();
+/// assert_eq!(r.kind, ResourceKind::Other);
+/// assert_eq!(r.name, r.site); // unnamed: named by its creation site
+/// assert_eq!(r.stats, ResourceStats::None);
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct ResourceSnapshot {
     /// Id.
@@ -161,6 +227,20 @@ impl ResourceSnapshot {
 }
 
 /// Counts for the summary line.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::Op;
+///
+/// let _a = vigil_detector::on_spawn(Some("a".into()), Location::caller());
+/// let _b = vigil_detector::on_spawn(Some("b".into()), Location::caller());
+/// let _waiting = vigil_detector::on_block(Op::Sleep, Location::caller(), Vec::new());
+/// let counts = vigil_detector::check::snapshot().counts;
+/// // The calling thread is external (not spawned through vigil): not counted.
+/// assert_eq!((counts.workers, counts.running, counts.blocked), (2, 2, 0));
+/// ```
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
     /// Live workers (spawned through vigil).
@@ -182,6 +262,23 @@ pub struct Counts {
 }
 
 /// The live state of the process: every worker and resource.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerState;
+///
+/// let ticket = vigil_detector::on_spawn(Some("job".into()), std::panic::Location::caller());
+/// std::thread::spawn(move || ticket.on_start().on_finish(None)).join().unwrap();
+/// let snap = vigil_detector::check::snapshot();
+/// let job = snap.finished.iter().find(|w| w.name.as_deref() == Some("job")).unwrap();
+/// assert_eq!(job.state, WorkerState::Finished);
+/// assert!(snap.workers.iter().all(|w| w.id != job.id)); // no longer live
+/// let json = serde_json::to_value(&snap).unwrap();
+/// for key in ["time_ms", "uptime_ms", "counts", "workers", "finished", "resources"] {
+///     assert!(json.get(key).is_some(), "{key}");
+/// }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     /// When it was taken, milliseconds since the Unix epoch.

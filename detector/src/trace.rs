@@ -70,7 +70,7 @@ pub(crate) fn capture_unresolved() -> backtrace::Backtrace {
 }
 
 /// Captures the calling stack unresolved (cheap), for a report that may need it.
-pub fn capture() -> Mutex<Option<backtrace::Backtrace>> {
+pub(crate) fn capture() -> Mutex<Option<backtrace::Backtrace>> {
     Mutex::new(Some(capture_unresolved()))
 }
 

@@ -16,6 +16,19 @@ use std::time::{Instant, SystemTime};
 
 /// A worker's process-unique id. Ids grow monotonically, so a worker with a
 /// larger id was registered later.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::WorkerId;
+///
+/// let first = vigil_detector::on_spawn(None, Location::caller());
+/// let second = vigil_detector::on_spawn(None, Location::caller());
+/// assert!(first.worker().unwrap().id() < second.worker().unwrap().id());
+/// assert_eq!(WorkerId(7).to_string(), "7");
+/// assert_eq!(serde_json::to_value(WorkerId(7)).unwrap(), 7);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct WorkerId(pub u64);
@@ -27,6 +40,15 @@ impl fmt::Display for WorkerId {
 }
 
 /// The operation a blocked worker is in. Serialized as the contract's `op` strings.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::Op;
+///
+/// assert_eq!(Op::PoolGet.to_string(), "pool_get");
+/// assert_eq!(serde_json::to_value(Op::ContextDone).unwrap(), "context_done");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
@@ -101,6 +123,16 @@ impl fmt::Display for Op {
 }
 
 /// A worker's coarse state. Serialized as `running`, `blocked`, `finished`, `panicked`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerState;
+///
+/// let me = vigil_detector::current_worker().unwrap();
+/// assert_eq!(me.state(), WorkerState::Running);
+/// assert_eq!(serde_json::to_value(WorkerState::Panicked).unwrap(), "panicked");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkerState {
@@ -133,6 +165,20 @@ impl WorkerState {
 }
 
 /// What a blocked worker waits for.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::Op;
+///
+/// let site = std::panic::Location::caller();
+/// let waiting = vigil_detector::on_block(Op::Sleep, site, Vec::new());
+/// let blocked = vigil_detector::current_worker().unwrap().blocked().unwrap();
+/// assert_eq!(blocked.op, Op::Sleep);
+/// assert!(blocked.resources.is_empty()); // a sleep waits on nothing
+/// assert_eq!(blocked.site, site);
+/// assert_eq!(blocked.since, waiting.since());
+/// ```
 #[derive(Clone)]
 pub struct Blocked {
     /// The operation.
@@ -164,6 +210,18 @@ pub(crate) struct StateCell {
 }
 
 /// A serializable reference to a worker: `{"id", "name"}`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{WorkerId, WorkerRef};
+///
+/// let named = WorkerRef { id: WorkerId(3), name: Some("fetcher".into()) };
+/// assert_eq!(named.to_string(), "worker 3 \"fetcher\"");
+/// assert_eq!(WorkerRef { id: WorkerId(4), name: None }.to_string(), "worker 4");
+/// let json = serde_json::to_value(&named).unwrap();
+/// assert_eq!(json, serde_json::json!({"id": 3, "name": "fetcher"}));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkerRef {
     /// The worker's id.
@@ -182,6 +240,19 @@ impl fmt::Display for WorkerRef {
 }
 
 /// The registry's record of one worker.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerState;
+///
+/// let me = vigil_detector::current_worker().unwrap();
+/// let ticket = vigil_detector::on_spawn(Some("fetcher".into()), std::panic::Location::caller());
+/// let w = ticket.worker().unwrap();
+/// assert_eq!(w.name(), Some("fetcher"));
+/// assert_eq!(w.state(), WorkerState::Running);
+/// assert!(w.descends_from(me.id()));
+/// ```
 pub struct Worker {
     pub(crate) id: WorkerId,
     pub(crate) name: Option<String>,
@@ -247,41 +318,129 @@ impl Worker {
     }
 
     /// This worker as the resource a `join` waits on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::ResourceKind;
+    ///
+    /// let ticket = vigil_detector::on_spawn(Some("fetcher".into()), std::panic::Location::caller());
+    /// let target = ticket.worker().unwrap().join_target();
+    /// assert_eq!(target.meta().kind(), ResourceKind::Thread);
+    /// assert_eq!(target.meta().name(), "fetcher");
+    /// assert_eq!(target.summary(), "running"); // the worker's state
+    /// ```
     pub fn join_target(self: &Arc<Self>) -> Arc<dyn Resource> {
         self.clone()
     }
 
     /// The worker's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let me = vigil_detector::current_worker().unwrap();
+    /// assert_eq!(Some(me.id()), vigil_detector::current_worker_id());
+    /// assert_eq!(me.to_ref().id, me.id());
+    /// ```
     pub fn id(&self) -> WorkerId {
         self.id
     }
 
     /// The worker's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::Location;
+    ///
+    /// let named = vigil_detector::on_spawn(Some("fetcher".into()), Location::caller());
+    /// let unnamed = vigil_detector::on_spawn(None, Location::caller());
+    /// assert_eq!(named.worker().unwrap().name(), Some("fetcher"));
+    /// assert_eq!(unnamed.worker().unwrap().name(), None);
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `{"id", "name"}` of this worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ticket = vigil_detector::on_spawn(Some("fetcher".into()), std::panic::Location::caller());
+    /// let w = ticket.worker().unwrap();
+    /// let r = w.to_ref();
+    /// assert_eq!(r.id, w.id());
+    /// assert_eq!(r.to_string(), format!("worker {} \"fetcher\"", w.id()));
+    /// ```
     pub fn to_ref(&self) -> WorkerRef {
         WorkerRef { id: self.id, name: self.name.clone() }
     }
 
     /// The worker's current coarse state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::WorkerState;
+    ///
+    /// let ticket = vigil_detector::on_spawn(Some("job".into()), std::panic::Location::caller());
+    /// let job = ticket.worker().unwrap().clone();
+    /// assert_eq!(job.state(), WorkerState::Running);
+    /// std::thread::spawn(move || ticket.on_start().on_finish(Some("boom".into()))).join().unwrap();
+    /// assert_eq!(job.state(), WorkerState::Panicked);
+    /// ```
     pub fn state(&self) -> WorkerState {
         self.state.lock().state
     }
 
     /// What the worker is blocked on, if it is blocked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::Op;
+    ///
+    /// let me = vigil_detector::current_worker().unwrap();
+    /// assert!(me.blocked().is_none());
+    /// let waiting = vigil_detector::on_block(Op::Park, std::panic::Location::caller(), Vec::new());
+    /// assert_eq!(me.blocked().map(|b| b.op), Some(Op::Park));
+    /// drop(waiting);
+    /// assert!(me.blocked().is_none());
+    /// ```
     pub fn blocked(&self) -> Option<Blocked> {
         self.state.lock().blocked.clone()
     }
 
     /// Whether `ancestor` spawned this worker, directly or transitively.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let me = vigil_detector::current_worker().unwrap();
+    /// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// let child = ticket.worker().unwrap();
+    /// assert!(child.descends_from(me.id()));
+    /// assert!(!me.descends_from(child.id()));
+    /// assert!(!child.descends_from(child.id())); // see `in_lineage_of`
+    /// ```
     pub fn descends_from(&self, ancestor: WorkerId) -> bool {
         self.lineage.contains(&ancestor)
     }
 
     /// Whether this worker is `root` or descends from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let me = vigil_detector::current_worker().unwrap();
+    /// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// let child = ticket.worker().unwrap();
+    /// assert!(child.in_lineage_of(child.id()));
+    /// assert!(child.in_lineage_of(me.id()));
+    /// assert!(!me.in_lineage_of(child.id()));
+    /// ```
     pub fn in_lineage_of(&self, root: WorkerId) -> bool {
         self.id == root || self.descends_from(root)
     }

@@ -12,6 +12,25 @@ use std::panic::Location;
 /// (operation `op`, e.g. `"lock"` or `"write"`) while holding it since
 /// `first`. Returns the report; the caller panics with it (or hangs, as std
 /// would, when `VIGIL_DOUBLE_LOCK_PANIC=0`).
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::lock::{held, report_double_lock, HeldLock, HeldMode};
+/// use vigil_detector::{DeadlockKind, ResourceKind, ResourceMeta};
+///
+/// let lock = ResourceMeta::new(ResourceKind::Mutex, Some("config".into()), Location::caller());
+/// held::push(HeldLock { id: lock.id(), mode: HeldMode::Exclusive, site: Location::caller() });
+/// // The same thread asks for the lock again: report instead of hanging.
+/// let first = held::find(lock.id()).unwrap();
+/// let me = vigil_detector::current_worker().unwrap();
+/// let report = report_double_lock(&me, lock.to_ref(), first, Location::caller(), "lock");
+/// assert_eq!(report.kind, DeadlockKind::DoubleLock);
+/// assert_eq!(report.sites.len(), 2); // where it was first locked, and again
+/// assert!(vigil_detector::check::deadlocks().iter().any(|d| d.kind == DeadlockKind::DoubleLock));
+/// # held::pop(lock.id(), HeldMode::Exclusive);
+/// ```
 pub fn report_double_lock(
     worker: &Arc<Worker>,
     lock: ResourceRef,

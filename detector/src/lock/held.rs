@@ -12,9 +12,43 @@ use std::cell::Cell;
 use std::panic::Location;
 
 /// How many held locks a thread remembers.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::lock::held::{self, CAPACITY};
+/// use vigil_detector::lock::{HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let locks: Vec<HeldLock> = (0..CAPACITY + 1)
+///     .map(|_| HeldLock { id: ResourceId::next(), mode: HeldMode::Shared, site: Location::caller() })
+///     .collect();
+/// for l in &locks {
+///     held::push(*l);
+/// }
+/// assert_eq!(held::count(), CAPACITY + 1); // all counted...
+/// assert_eq!(held::all().len(), CAPACITY); // ...the first CAPACITY remembered
+/// assert_eq!(held::find(locks[CAPACITY].id), None);
+/// for l in locks.iter().rev() {
+///     held::pop(l.id, l.mode);
+/// }
+/// ```
 pub const CAPACITY: usize = 16;
 
 /// How a lock is held.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let read = HeldLock { id: ResourceId::next(), mode: HeldMode::Shared, site: std::panic::Location::caller() };
+/// held::push(read);
+/// assert_eq!(held::find(read.id).map(|h| h.mode), Some(HeldMode::Shared));
+/// held::pop(read.id, HeldMode::Shared);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HeldMode {
     /// A `Mutex`, or an `RwLock` write lock.
@@ -24,6 +58,20 @@ pub enum HeldMode {
 }
 
 /// One held lock: which, how, and where it was acquired.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let site = std::panic::Location::caller();
+/// let lock = HeldLock { id: ResourceId::next(), mode: HeldMode::Exclusive, site };
+/// held::push(lock);
+/// assert_eq!(held::all(), vec![lock]);
+/// assert_eq!(held::find(lock.id).unwrap().site.line(), site.line());
+/// held::pop(lock.id, lock.mode);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeldLock {
     /// The lock's resource id.
@@ -75,6 +123,23 @@ fn decode(word: u64, site: Option<&'static Location<'static>>) -> Option<HeldLoc
 }
 
 /// What [`push`] tells its caller.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let site = std::panic::Location::caller();
+/// let (a, b) = (ResourceId::next(), ResourceId::next());
+/// let outer = held::push(HeldLock { id: a, mode: HeldMode::Exclusive, site });
+/// let inner = held::push(HeldLock { id: b, mode: HeldMode::Exclusive, site });
+/// assert!(!outer.nested);
+/// assert!(inner.nested); // `a` was held: run the lock-order check
+/// assert_eq!(inner.worker, vigil_detector::current_worker_id().unwrap().0);
+/// held::pop(b, HeldMode::Exclusive);
+/// held::pop(a, HeldMode::Exclusive);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pushed {
     /// Another lock was already held: run the cold
@@ -125,6 +190,13 @@ fn worker_id_slow(s: &Stack) -> u64 {
 }
 
 /// The calling thread's worker id through the same cache as [`push`].
+///
+/// # Examples
+///
+/// ```
+/// let me = vigil_detector::current_worker_id().unwrap();
+/// assert_eq!(vigil_detector::lock::held::worker_id(), me.0);
+/// ```
 #[inline]
 pub fn worker_id() -> u64 {
     HELD.try_with(|s| {
@@ -139,9 +211,33 @@ pub fn worker_id() -> u64 {
 }
 
 /// How many threads at once own an index of their own (see [`thread_index`]).
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::held::{thread_index, OWNED_INDICES};
+///
+/// let mine = thread_index();
+/// let theirs = std::thread::scope(|s| s.spawn(thread_index).join().unwrap());
+/// // Two threads alive at once, far fewer than OWNED_INDICES: each owns its own.
+/// assert!(mine < OWNED_INDICES && theirs < OWNED_INDICES);
+/// assert_ne!(mine, theirs);
+/// ```
 pub const OWNED_INDICES: usize = 8;
 
 /// The index that threads beyond [`OWNED_INDICES`] share.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use vigil_detector::lock::held::{thread_index, SHARED_INDEX};
+///
+/// // One counter per owned index, plus the one the other threads share.
+/// let counters: [AtomicU64; SHARED_INDEX + 1] = Default::default();
+/// counters[thread_index()].fetch_add(1, Ordering::Relaxed);
+/// assert_eq!(counters.iter().map(|c| c.load(Ordering::Relaxed)).sum::<u64>(), 1);
+/// ```
 pub const SHARED_INDEX: usize = OWNED_INDICES;
 
 /// A small number for per-thread counters: below [`OWNED_INDICES`], no other
@@ -231,6 +327,22 @@ fn assign_index(s: &Stack) -> usize {
 /// Records that the calling thread released `id` (held in `mode`); locks may
 /// be released in any order. Returns the calling thread's worker id, as
 /// [`worker_id`] would (0 when unknown).
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let site = std::panic::Location::caller();
+/// let (a, b) = (ResourceId::next(), ResourceId::next());
+/// held::push(HeldLock { id: a, mode: HeldMode::Exclusive, site });
+/// held::push(HeldLock { id: b, mode: HeldMode::Shared, site });
+/// held::pop(a, HeldMode::Exclusive); // not the most recent: fine
+/// assert_eq!(held::all().iter().map(|h| h.id).collect::<Vec<_>>(), [b]);
+/// assert_eq!(held::pop(b, HeldMode::Shared), held::worker_id());
+/// assert_eq!(held::count(), 0);
+/// ```
 #[inline]
 pub fn pop(id: ResourceId, mode: HeldMode) -> u64 {
     let word = encode(id, mode);
@@ -266,6 +378,23 @@ fn pop_out_of_order(s: &Stack, word: u64, n: usize) {
 }
 
 /// The most recent entry for lock `id` held by the calling thread, if any.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let id = ResourceId::next();
+/// let outer = HeldLock { id, mode: HeldMode::Shared, site: std::panic::Location::caller() };
+/// let inner = HeldLock { id, mode: HeldMode::Shared, site: std::panic::Location::caller() };
+/// held::push(outer);
+/// held::push(inner); // a re-entrant read
+/// assert_eq!(held::find(id), Some(inner));
+/// assert_eq!(held::find(ResourceId::next()), None);
+/// held::pop(id, HeldMode::Shared);
+/// held::pop(id, HeldMode::Shared);
+/// ```
 pub fn find(id: ResourceId) -> Option<HeldLock> {
     HELD.try_with(|s| {
         let top = s.len.get().min(CAPACITY);
@@ -297,6 +426,20 @@ pub fn all() -> Vec<HeldLock> {
 }
 
 /// How many locks the calling thread holds.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::ResourceId;
+///
+/// let lock = HeldLock { id: ResourceId::next(), mode: HeldMode::Exclusive, site: std::panic::Location::caller() };
+/// assert_eq!(held::count(), 0);
+/// held::push(lock);
+/// assert_eq!(held::count(), 1);
+/// held::pop(lock.id, lock.mode);
+/// assert_eq!(held::count(), 0);
+/// ```
 pub fn count() -> usize {
     HELD.try_with(|s| s.len.get()).unwrap_or(0)
 }

@@ -43,6 +43,34 @@ thread_local! {
 /// The calling thread acquired `new` (already pushed on its held stack) while
 /// holding other locks: adds the edges held → `new` and reports any
 /// inversion they close. Cold: called only when a lock is taken nested.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::{DeadlockKind, ResourceId};
+///
+/// // What a lock does on acquire / release (see `held::push`).
+/// let lock = |id: ResourceId| {
+///     let l = HeldLock { id, mode: HeldMode::Exclusive, site: Location::caller() };
+///     if held::push(l).nested {
+///         vigil_detector::lock::nested_acquire(l);
+///     }
+/// };
+/// let unlock = |id: ResourceId| held::pop(id, HeldMode::Exclusive);
+/// let (a, b) = (ResourceId::next(), ResourceId::next());
+/// lock(a);
+/// lock(b); // a held while acquiring b: the edge a → b
+/// unlock(b);
+/// unlock(a);
+///
+/// lock(b);
+/// lock(a); // b → a closes a cycle: an inversion, though nothing deadlocked
+/// unlock(a);
+/// unlock(b);
+/// assert!(vigil_detector::check::deadlocks().iter().any(|d| d.kind == DeadlockKind::LockOrder));
+/// ```
 #[cold]
 #[inline(never)]
 pub fn nested_acquire(new: HeldLock) {
@@ -86,6 +114,36 @@ pub fn nested_acquire(new: HeldLock) {
 }
 
 /// Forgets a dropped lock's edges.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::lock::{held, HeldLock, HeldMode};
+/// use vigil_detector::{DeadlockKind, ResourceId};
+///
+/// // What a lock does on acquire / release (see `held::push`).
+/// let lock = |id: ResourceId| {
+///     let l = HeldLock { id, mode: HeldMode::Exclusive, site: Location::caller() };
+///     if held::push(l).nested {
+///         vigil_detector::lock::nested_acquire(l);
+///     }
+/// };
+/// let unlock = |id: ResourceId| held::pop(id, HeldMode::Exclusive);
+/// let (a, b) = (ResourceId::next(), ResourceId::next());
+/// lock(a);
+/// lock(b); // a held while acquiring b: the edge a → b
+/// unlock(b);
+/// unlock(a);
+///
+/// vigil_detector::lock::forget_lock(a); // from `a`'s Drop
+/// let found = vigil_detector::check::deadlocks().len();
+/// lock(b);
+/// lock(a); // b → a: no cycle, the graph has forgotten a → b
+/// unlock(a);
+/// unlock(b);
+/// assert_eq!(vigil_detector::check::deadlocks().len(), found);
+/// ```
 pub fn forget_lock(id: ResourceId) {
     if !USED.load(Ordering::Relaxed) {
         return;

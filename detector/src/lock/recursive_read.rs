@@ -12,6 +12,25 @@ use std::panic::Location;
 
 /// Records a `recursive_read` finding: `worker` read-locks `lock` again at
 /// `site`, holding a read lock since `first`, while `writers` writers wait.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use vigil_detector::lock::{held, report_recursive_read, HeldLock, HeldMode};
+/// use vigil_detector::{DeadlockKind, ResourceKind, ResourceMeta};
+///
+/// let lock = ResourceMeta::new(ResourceKind::RwLock, Some("table".into()), Location::caller());
+/// held::push(HeldLock { id: lock.id(), mode: HeldMode::Shared, site: Location::caller() });
+/// // Read-locking it again while one writer waits:
+/// let first = held::find(lock.id()).unwrap();
+/// let me = vigil_detector::current_worker().unwrap();
+/// let report = report_recursive_read(&me, lock.to_ref(), first, Location::caller(), 1);
+/// assert_eq!(report.kind, DeadlockKind::RecursiveRead);
+/// assert!(report.message.contains("1 writer(s) wait"));
+/// assert!(vigil_detector::check::deadlocks().iter().any(|d| d.kind == DeadlockKind::RecursiveRead));
+/// # held::pop(lock.id(), HeldMode::Shared);
+/// ```
 pub fn report_recursive_read(
     worker: &Arc<Worker>,
     lock: ResourceRef,

@@ -18,6 +18,17 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// A transition made by [`Starvation`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::lock::{Starvation, Transition};
+///
+/// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+/// assert_eq!(s.still_waiting(Duration::from_millis(3), threshold, None), Some(Transition::Entered));
+/// assert_eq!(s.acquired(Duration::from_micros(100), threshold, false, None), Some(Transition::Exited));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
     /// Normal → starving.
@@ -50,26 +61,76 @@ pub struct Starvation {
 }
 
 /// Who caused a transition, for its event: the waiter and the lock.
-pub type Cause<'a> = Option<(&'a WorkerRef, &'a ResourceRef)>;
+pub(crate) type Cause<'a> = Option<(&'a WorkerRef, &'a ResourceRef)>;
 
 impl Starvation {
     /// Normal mode, no transitions yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::lock::Starvation;
+    ///
+    /// static MODE: Starvation = Starvation::new(); // `const`: a lock's static
+    /// assert!(!MODE.is_starving());
+    /// assert_eq!((MODE.entered(), MODE.exited()), (0, 0));
+    /// ```
     pub const fn new() -> Starvation {
         Starvation { starving: AtomicBool::new(false), entered: AtomicU64::new(0), exited: AtomicU64::new(0) }
     }
 
     /// Whether the lock is in starvation mode now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::lock::Starvation;
+    ///
+    /// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+    /// assert!(!s.is_starving());
+    /// s.still_waiting(Duration::from_millis(2), threshold, None);
+    /// assert!(s.is_starving());
+    /// s.acquired(Duration::from_millis(2), threshold, true, None); // the last waiter
+    /// assert!(!s.is_starving());
+    /// ```
     #[inline]
     pub fn is_starving(&self) -> bool {
         self.starving.load(Ordering::Relaxed)
     }
 
     /// Normal → starving transitions so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::lock::Starvation;
+    ///
+    /// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+    /// s.still_waiting(Duration::from_millis(2), threshold, None);
+    /// s.still_waiting(Duration::from_millis(3), threshold, None); // a second waiter times out
+    /// assert_eq!(s.entered(), 1); // one transition, however many waiters
+    /// ```
     pub fn entered(&self) -> u64 {
         self.entered.load(Ordering::Relaxed)
     }
 
     /// Starving → normal transitions so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::lock::Starvation;
+    ///
+    /// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+    /// for _ in 0..2 {
+    ///     s.still_waiting(Duration::from_millis(2), threshold, None);
+    ///     s.acquired(Duration::from_millis(2), threshold, true, None);
+    /// }
+    /// assert_eq!((s.entered(), s.exited()), (2, 2));
+    /// ```
     pub fn exited(&self) -> u64 {
         self.exited.load(Ordering::Relaxed)
     }
@@ -77,6 +138,22 @@ impl Starvation {
     /// A waiter that has waited `waited` still cannot lock: past `threshold`
     /// the lock starts starving. The transition is emitted as an event naming
     /// `cause`'s waiter and lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::lock::{Starvation, Transition};
+    /// use vigil_detector::{EventKind, ResourceKind, ResourceMeta};
+    ///
+    /// let me = vigil_detector::current_worker().unwrap().to_ref();
+    /// let lock = ResourceMeta::new(ResourceKind::Mutex, Some("queue".into()), std::panic::Location::caller()).to_ref();
+    /// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+    /// assert_eq!(s.still_waiting(threshold, threshold, Some((&me, &lock))), None); // not past it
+    /// assert_eq!(s.still_waiting(threshold * 2, threshold, Some((&me, &lock))), Some(Transition::Entered));
+    /// let events = vigil_detector::events_since(0, 100).events;
+    /// assert!(events.iter().any(|e| e.kind == EventKind::Starvation && e.resource.as_ref() == Some(&lock)));
+    /// ```
     pub fn still_waiting(
         &self,
         waited: Duration,
@@ -109,6 +186,20 @@ impl Starvation {
     /// A waiter acquired the lock after waiting `waited`; `last` when no
     /// other waiter remains. A starving lock returns to normal when the
     /// waiter waited less than `threshold` or was the last one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::lock::{Starvation, Transition};
+    ///
+    /// let (s, threshold) = (Starvation::new(), Duration::from_millis(1));
+    /// s.still_waiting(Duration::from_millis(5), threshold, None);
+    /// // A long waiter with others behind it: still starving.
+    /// assert_eq!(s.acquired(Duration::from_millis(5), threshold, false, None), None);
+    /// // A waiter that waited less than the threshold: back to normal.
+    /// assert_eq!(s.acquired(Duration::from_micros(100), threshold, false, None), Some(Transition::Exited));
+    /// ```
     pub fn acquired(
         &self,
         waited: Duration,

@@ -16,6 +16,32 @@ use std::panic::Location;
 use std::time::{Duration, Instant};
 
 /// The exclusive holder of a lock, as a lock reports it.
+///
+/// # Examples
+///
+/// ```
+/// # use std::{panic::Location, sync::Arc, time::{Duration, Instant}};
+/// # use vigil_detector::lock::{begin_wait, end_wait, Holder, LockResource};
+/// # use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+/// # struct Lock(ResourceMeta, Holder);
+/// # impl Resource for Lock {
+/// #     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// # }
+/// # impl LockResource for Lock {
+/// #     fn holder(&self) -> Option<Holder> { Some(self.1) }
+/// # }
+/// # let held_by = |h: Holder| Arc::new(Lock(ResourceMeta::new(ResourceKind::Mutex, None, Location::caller()), h));
+/// let a = vigil_detector::current_worker().unwrap();
+/// let b = std::thread::spawn(vigil_detector::current_worker).join().unwrap().unwrap();
+/// let site = Location::caller();
+/// let holder = |w: &vigil_detector::Worker| Holder { worker: w.id(), site: Some(site), held: Some(Duration::from_millis(50)) };
+/// // Each waits for a lock the other has held for 50 ms.
+/// begin_wait(&b, held_by(holder(&a)), site, Instant::now());
+/// let report = begin_wait(&a, held_by(holder(&b)), site, Instant::now()).unwrap();
+/// assert!(report.edges.iter().all(|e| e.held_ms == Some(50) && e.holder_site.is_some()));
+/// # end_wait(a.id());
+/// # end_wait(b.id());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Holder {
     /// The holding worker.
@@ -27,6 +53,31 @@ pub struct Holder {
 }
 
 /// A lock as the wait-for graph sees it: a resource with current holders.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Mutex;
+/// use vigil_detector::lock::{Holder, LockResource};
+/// use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+///
+/// struct MyLock {
+///     meta: ResourceMeta,
+///     owner: Mutex<Option<Holder>>, // set on lock, cleared on unlock
+/// }
+/// impl Resource for MyLock {
+///     fn meta(&self) -> &ResourceMeta { &self.meta }
+/// }
+/// impl LockResource for MyLock {
+///     fn holder(&self) -> Option<Holder> { *self.owner.lock().unwrap() }
+/// }
+///
+/// let lock = MyLock { meta: ResourceMeta::new(ResourceKind::Mutex, None, std::panic::Location::caller()), owner: Mutex::new(None) };
+/// assert!(lock.holders().is_empty());
+/// let me = vigil_detector::current_worker_id().unwrap();
+/// *lock.owner.lock().unwrap() = Some(Holder { worker: me, site: None, held: None });
+/// assert_eq!(lock.holders().iter().map(|h| h.worker).collect::<Vec<_>>(), [me]); // the default
+/// ```
 pub trait LockResource: Resource {
     /// The worker holding the lock exclusively now, if any.
     fn holder(&self) -> Option<Holder>;
@@ -53,6 +104,33 @@ static WAITING: Mutex<Option<HashMap<WorkerId, Waiting>>> = Mutex::new(None);
 /// naming every thread, lock and site in it, and returned.
 ///
 /// Call [`end_wait`] when the wait ends.
+///
+/// # Examples
+///
+/// ```
+/// # use std::{panic::Location, sync::Arc, time::Instant};
+/// # use vigil_detector::lock::{begin_wait, end_wait, Holder, LockResource};
+/// # use vigil_detector::{DeadlockKind, Resource, ResourceKind, ResourceMeta};
+/// # struct Lock(ResourceMeta, Holder);
+/// # impl Resource for Lock {
+/// #     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// # }
+/// # impl LockResource for Lock {
+/// #     fn holder(&self) -> Option<Holder> { Some(self.1) }
+/// # }
+/// # let held_by = |h: Holder| Arc::new(Lock(ResourceMeta::new(ResourceKind::Mutex, None, Location::caller()), h));
+/// let a = vigil_detector::current_worker().unwrap();
+/// let b = std::thread::spawn(vigil_detector::current_worker).join().unwrap().unwrap();
+/// let holder = |w: &vigil_detector::Worker| Holder { worker: w.id(), site: None, held: None };
+/// // b waits for a lock a holds: no cycle yet.
+/// assert!(begin_wait(&b, held_by(holder(&a)), Location::caller(), Instant::now()).is_none());
+/// // a waits for a lock b holds: AB-BA.
+/// let report = begin_wait(&a, held_by(holder(&b)), Location::caller(), Instant::now()).unwrap();
+/// assert_eq!(report.kind, DeadlockKind::Cycle);
+/// assert_eq!(report.threads.len(), 2);
+/// end_wait(a.id());
+/// end_wait(b.id());
+/// ```
 pub fn begin_wait(
     worker: &Arc<Worker>,
     lock: Arc<dyn LockResource>,
@@ -97,6 +175,30 @@ pub fn recheck_wait(worker: WorkerId) -> Option<DeadlockReport> {
 }
 
 /// Removes `worker`'s wait edge.
+///
+/// # Examples
+///
+/// ```
+/// # use std::{panic::Location, sync::Arc, time::Instant};
+/// # use vigil_detector::lock::{begin_wait, end_wait, Holder, LockResource};
+/// # use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+/// # struct Lock(ResourceMeta, Holder);
+/// # impl Resource for Lock {
+/// #     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// # }
+/// # impl LockResource for Lock {
+/// #     fn holder(&self) -> Option<Holder> { Some(self.1) }
+/// # }
+/// # let held_by = |h: Holder| Arc::new(Lock(ResourceMeta::new(ResourceKind::Mutex, None, Location::caller()), h));
+/// let a = vigil_detector::current_worker().unwrap();
+/// let b = std::thread::spawn(vigil_detector::current_worker).join().unwrap().unwrap();
+/// let holder = |w: &vigil_detector::Worker| Holder { worker: w.id(), site: None, held: None };
+/// begin_wait(&b, held_by(holder(&a)), Location::caller(), Instant::now()); // b waits for a
+/// end_wait(b.id()); // b got the lock after all
+/// // a now waits for b: no cycle, b no longer waits.
+/// assert!(begin_wait(&a, held_by(holder(&b)), Location::caller(), Instant::now()).is_none());
+/// end_wait(a.id());
+/// ```
 pub fn end_wait(worker: WorkerId) {
     if let Some(table) = WAITING.lock().as_mut() {
         table.remove(&worker);

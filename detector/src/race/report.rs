@@ -16,6 +16,31 @@ use std::panic::Location;
 ///
 /// One pointer wide, so that the access check's fast path returns
 /// `Option<Race>` in a register.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::Location;
+/// use std::sync::{Arc, Mutex};
+/// use vigil_detector::race::Shadow;
+/// use vigil_detector::{RaceKind, ResourceKind, ResourceMeta};
+///
+/// let shadow = Arc::new(Mutex::new(Shadow::new()));
+/// vigil_detector::hb::tick(); // this thread has its clock before the other starts
+/// let other = shadow.clone();
+/// // A plain `std` thread and `std` locks: no edge vigil can see orders the two writes.
+/// std::thread::spawn(move || drop(other.lock().unwrap().write(Location::caller())))
+///     .join()
+///     .unwrap();
+/// let race = shadow.lock().unwrap().write(Location::caller());
+/// if vigil_detector::race_enabled() {
+///     let race = race.expect("two unordered writes");
+///     assert_eq!(race.kind(), RaceKind::WriteWrite);
+///     let meta = ResourceMeta::new(ResourceKind::Memory, Some("x".into()), Location::caller());
+///     assert!(race.report(meta.to_ref()));
+///     assert_eq!(vigil_detector::check::races()[0].resource.name, "x");
+/// }
+/// ```
 #[derive(Clone)]
 pub struct Race(Box<Found>);
 

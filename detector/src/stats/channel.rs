@@ -4,6 +4,21 @@ use crate::worker::WorkerRef;
 use serde::Serialize;
 
 /// A worker waiting on a resource: who, where, for how long.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{Waiter, WorkerId, WorkerRef};
+///
+/// let w = Waiter {
+///     worker: WorkerRef { id: WorkerId(5), name: Some("consumer".into()) },
+///     site: "src/main.rs:20:14".into(),
+///     since_ms: 250,
+/// };
+/// let json = serde_json::to_value(&w).unwrap();
+/// assert_eq!(json["worker"], serde_json::json!({"id": 5, "name": "consumer"}));
+/// assert_eq!(json["since_ms"], 250);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Waiter {
     /// The waiting worker.
@@ -15,6 +30,27 @@ pub struct Waiter {
 }
 
 /// A channel's live statistics.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::ChannelStats;
+///
+/// let stats = ChannelStats {
+///     flavor: "bounded",
+///     capacity: Some(4),
+///     len: 4,
+///     sent: 9,
+///     received: 5,
+///     ..Default::default()
+/// };
+/// assert_eq!(stats.sent - stats.received, stats.len as u64);
+/// let json = serde_json::to_value(&stats).unwrap();
+/// assert_eq!(json["flavor"], "bounded");
+/// assert_eq!(json["capacity"], 4);
+/// assert!(json["blocked_senders"].as_array().unwrap().is_empty());
+/// assert!(json["disconnected_ms_ago"].is_null()); // still connected
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ChannelStats {
     /// `bounded`, `unbounded`, `rendezvous`, `after`, `tick`, `never`.

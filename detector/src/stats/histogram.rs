@@ -40,6 +40,16 @@ impl Default for Histogram {
 
 impl Histogram {
     /// An empty histogram.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::Histogram;
+    ///
+    /// static WAITS: Histogram = Histogram::new(); // `const`: fits in a static
+    /// let s = WAITS.summary();
+    /// assert_eq!((s.count, s.p99_us, s.max_us), (0, 0, 0));
+    /// ```
     pub const fn new() -> Histogram {
         Histogram {
             buckets: [const { AtomicU64::new(0) }; BUCKETS],
@@ -50,6 +60,19 @@ impl Histogram {
     }
 
     /// Records one duration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::Histogram;
+    ///
+    /// let h = Histogram::new();
+    /// h.record(Duration::from_micros(100));
+    /// h.record(Duration::from_millis(2));
+    /// let s = h.summary();
+    /// assert_eq!((s.count, s.sum_us, s.max_us), (2, 2100, 2000));
+    /// ```
     pub fn record(&self, d: Duration) {
         let us = d.as_micros().min(u64::MAX as u128) as u64;
         let idx = (64 - us.leading_zeros() as usize).min(BUCKETS - 1);
@@ -60,6 +83,23 @@ impl Histogram {
     }
 
     /// Count, percentiles (upper bucket bounds, capped at the max) and buckets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vigil_detector::Histogram;
+    ///
+    /// let h = Histogram::new();
+    /// for _ in 0..9 {
+    ///     h.record(Duration::from_micros(3));
+    /// }
+    /// h.record(Duration::from_micros(1000));
+    /// let s = h.summary();
+    /// assert_eq!((s.p50_us, s.p90_us), (4, 4)); // 3 µs is in the bucket below 4 µs
+    /// assert_eq!(s.p99_us, 1000); // its bucket's bound, 1024, capped at the max
+    /// assert_eq!(s.buckets.last(), Some(&(1024, 10))); // cumulative
+    /// ```
     pub fn summary(&self) -> HistogramSummary {
         let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
         let count: u64 = counts.iter().sum();
@@ -107,6 +147,21 @@ fn upper_bound(i: usize) -> u64 {
 }
 
 /// A histogram's summary: percentiles in microseconds and cumulative buckets.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::{Histogram, HistogramSummary};
+///
+/// let h = Histogram::new();
+/// h.record(Duration::from_micros(10));
+/// h.record(Duration::from_micros(30));
+/// let s: HistogramSummary = h.summary();
+/// assert_eq!(s.sum_us / s.count, 20); // the mean
+/// let json = serde_json::to_value(&s).unwrap();
+/// assert_eq!(json["max_us"], 30);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct HistogramSummary {
     /// Samples recorded.

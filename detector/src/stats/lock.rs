@@ -5,6 +5,22 @@ use crate::worker::WorkerRef;
 use serde::Serialize;
 
 /// A lock's live statistics, as returned by `Mutex::stats()` and shown in snapshots.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use vigil_detector::{Histogram, LockStats};
+///
+/// let wait = Histogram::new();
+/// wait.record(Duration::from_micros(300));
+/// let stats = LockStats { acquisitions: 10, contended: 1, wait: wait.summary(), ..Default::default() };
+/// let json = serde_json::to_value(&stats).unwrap();
+/// assert_eq!(json["contended"], 1);
+/// assert_eq!(json["wait"]["count"], 1);
+/// assert_eq!(json["wait"]["max_us"], 300);
+/// assert!(json["owner"].is_null()); // not held
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LockStats {
     /// Successful acquisitions.

@@ -4,6 +4,24 @@ use crate::resource::ResourceId;
 use serde::Serialize;
 
 /// A context's place in the tree and its state.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::{ContextStats, ResourceId};
+///
+/// let stats = ContextStats {
+///     parent: Some(ResourceId(1)),
+///     context_kind: "timeout",
+///     deadline_in_ms: Some(-20), // 20 ms past
+///     cancelled_ms_ago: Some(20),
+///     cause: Some("context deadline exceeded".into()),
+/// };
+/// let json = serde_json::to_value(&stats).unwrap();
+/// assert_eq!(json["parent"], 1);
+/// assert_eq!(json["deadline_in_ms"], -20);
+/// assert_eq!(json["cause"], "context deadline exceeded");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ContextStats {
     /// The parent context (`None` for a background root).
@@ -19,6 +37,18 @@ pub struct ContextStats {
 }
 
 /// An object pool's or worker pool's statistics.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::PoolStats;
+///
+/// let stats = PoolStats { size: 4, busy: 4, queued: 7, completed: 120, ..Default::default() };
+/// let json = serde_json::to_value(&stats).unwrap();
+/// assert_eq!(json["busy"], 4);
+/// assert_eq!(json["queued"], 7);
+/// assert_eq!(json["panicked"], 0);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PoolStats {
     /// Worker threads (worker pools) or retained objects (object pools).
@@ -38,6 +68,17 @@ pub struct PoolStats {
 }
 
 /// A counter-like primitive's state (`WaitGroup`, `Semaphore`, `Barrier`).
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::CounterStats;
+///
+/// // A semaphore of 3 permits, all taken, with 2 workers waiting.
+/// let stats = CounterStats { count: 0, capacity: Some(3), waiters: 2 };
+/// let json = serde_json::to_value(&stats).unwrap();
+/// assert_eq!(json, serde_json::json!({"count": 0, "capacity": 3, "waiters": 2}));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CounterStats {
     /// The counter (wait group count, permits available, arrivals).
