@@ -27,7 +27,7 @@ mod barrier;
 mod condvar;
 mod init_watch;
 mod lazy_lock;
-mod lock_meta;
+mod lock_state;
 mod mutex;
 mod once;
 mod once_lock;

@@ -1,7 +1,7 @@
 //! `Mutex`: std's mutex, with owner tracking, wait and hold times,
 //! starvation, and double-lock / cycle / lock-order detection.
 
-use crate::sync::lock_meta::LockState;
+use crate::sync::lock_state::LockState;
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};

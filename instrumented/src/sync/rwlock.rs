@@ -2,7 +2,7 @@
 //! counts, wait and hold times, starvation, and double-lock / recursive-read
 //! / cycle / lock-order detection.
 
-use crate::sync::lock_meta::{LockState, ReadHold, ReadNote};
+use crate::sync::lock_state::{LockState, ReadHold, ReadNote};
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
