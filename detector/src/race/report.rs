@@ -111,7 +111,7 @@ impl Race {
 
     /// Records the race on `resource` (the memory raced on): captures the
     /// current access's backtrace, and hands the report to
-    /// [`record_race`](crate::record_race), which charges it to both
+    /// [`record_race`], which charges it to both
     /// threads' lineages and emits it as a `tracing` warning and a dashboard
     /// event. Returns whether it was new (not a pair of sites already
     /// reported for this lineage).

@@ -1,5 +1,5 @@
 //! `LazyLock`: a value initialised on first access, built on vigil's
-//! [`OnceLock`](crate::sync::OnceLock) so that the initialisation happens
+//! [`OnceLock`] so that the initialisation happens
 //! before every access.
 
 use crate::sync::OnceLock;

@@ -27,7 +27,7 @@ use vigil_detector::{
 /// The owner calls [`add`](WaitGroup::add) with the number of workers to wait
 /// for; each worker calls [`done`](WaitGroup::done) when it finishes; then
 /// [`wait`](WaitGroup::wait) blocks until the counter is zero. Share it through
-/// an [`Arc`](std::sync::Arc) (it is deliberately not `Clone`, so a copy can
+/// an [`Arc`] (it is deliberately not `Clone`, so a copy can
 /// never count separately).
 ///
 /// # Examples
