@@ -5,6 +5,19 @@
 //! only workers spawned, directly or transitively, by the thread that made it
 //! during its life, and only findings that involve them; so parallel tests
 //! never see each other's bugs and each report names its test.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let guard = vigil_detector::check::guard().grace(Duration::ZERO);
+//! // A worker spawned during the guard's life that never finishes:
+//! let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
+//! let report = guard.check();
+//! assert_eq!(report.leaks.len(), 1);
+//! assert_eq!(report.leaks[0].worker.name.as_deref(), Some("stuck"));
+//! ```
 
 use crate::findings::{DeadlockReport, RaceReport, Stored};
 use crate::leak::{LeakQuery, LeakReport};

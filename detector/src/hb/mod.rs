@@ -44,6 +44,26 @@
 //! | `1` | a join of several threads' clocks |
 //! | `(slot + 1) << 32 \| count` | exactly the clock of `slot`'s thread at `count` |
 //!
+//! # Examples
+//!
+//! ```
+//! use vigil_detector::hb::{current_clock, SyncClock};
+//!
+//! let point = SyncClock::new(); // what a lock carries
+//! let theirs = std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         point.release(); // their unlock
+//!         current_clock()
+//!     })
+//!     .join()
+//!     .unwrap()
+//! });
+//! point.acquire(); // our lock, after theirs
+//! if vigil_detector::race_enabled() {
+//!     assert!(theirs.le(&current_clock())); // all they did happens-before what we do next
+//! }
+//! ```
+//!
 //! | file | what it holds |
 //! |---|---|
 //! | `slots.rs` | the slot allocator |

@@ -5,6 +5,19 @@
 //! It is a fixed array of `Cell`s in a thread-local, so a push or pop costs a
 //! few stores and never allocates or touches shared memory. Locks held beyond
 //! the array's capacity are counted but not remembered.
+//!
+//! # Examples
+//!
+//! ```
+//! use vigil_detector::lock::{held, HeldLock, HeldMode};
+//! use vigil_detector::ResourceId;
+//!
+//! let a = HeldLock { id: ResourceId::next(), mode: HeldMode::Exclusive, site: std::panic::Location::caller() };
+//! held::push(a);
+//! assert_eq!(held::find(a.id), Some(a)); // locking `a` again now would be a double lock
+//! held::pop(a.id, a.mode);
+//! assert_eq!(held::count(), 0);
+//! ```
 
 use crate::resource::ResourceId;
 use crate::sync::Ordering;

@@ -12,6 +12,22 @@
 //! | [`recheck_wait`] | a blocked lock waiter, every 100 ms | cold |
 //! | [`Starvation`] | a waiter times out past the threshold / acquires after waiting | cold |
 //! | [`report_double_lock`], [`report_recursive_read`] | a thread re-locks what it holds | cold |
+//!
+//! # Examples
+//!
+//! ```
+//! use vigil_detector::lock::{held, HeldLock, HeldMode};
+//! use vigil_detector::ResourceId;
+//!
+//! let lock = |mode| HeldLock { id: ResourceId::next(), mode, site: std::panic::Location::caller() };
+//! let (a, b) = (lock(HeldMode::Exclusive), lock(HeldMode::Shared));
+//! held::push(a);
+//! // B taken while A is held: the lock's hook then calls `nested_acquire`,
+//! // which adds the edge A → B to the lock-order graph.
+//! assert!(held::push(b).nested);
+//! held::pop(b.id, b.mode);
+//! held::pop(a.id, a.mode);
+//! ```
 
 mod double_lock;
 pub mod held;

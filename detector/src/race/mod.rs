@@ -7,6 +7,23 @@
 //! | `shadow.rs` | [`Shadow`]: last write epoch, read epoch or read vector, and the check |
 //! | `report.rs` | [`Race`]: a found race, turned into a [`RaceReport`](crate::RaceReport) |
 //! | `memory.rs` | shadow state of annotated raw memory, in a sharded map keyed by address |
+//!
+//! # Examples
+//!
+//! ```
+//! use std::panic::Location;
+//! use vigil_detector::race::{forget, write_addr};
+//!
+//! let addr = 0x1000; // an address `unsafe` code shares
+//! let _ = vigil_detector::hb::current_clock(); // this thread's clock predates the other thread
+//! // A std thread's join is no edge vigil sees: the two writes are unordered.
+//! std::thread::spawn(move || write_addr(addr, Location::caller())).join().unwrap();
+//! write_addr(addr, Location::caller());
+//! if vigil_detector::race_enabled() {
+//!     assert_eq!(vigil_detector::check::races().len(), 1);
+//! }
+//! forget(addr, 1); // the memory is freed: its history goes too
+//! ```
 
 mod memory;
 mod report;
