@@ -101,7 +101,7 @@ impl Histogram {
     /// assert_eq!(s.buckets.last(), Some(&(1024, 10))); // cumulative
     /// ```
     pub fn summary(&self) -> HistogramSummary {
-        let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
+        let counts: [u64; BUCKETS] = std::array::from_fn(|i| self.buckets[i].load(Ordering::Relaxed));
         let count: u64 = counts.iter().sum();
         let max_us = self.max_us.load(Ordering::Relaxed);
         let pct = |p: f64| -> u64 {
@@ -118,9 +118,9 @@ impl Histogram {
             }
             max_us
         };
-        let mut buckets = Vec::new();
         let mut cumulative = 0;
         let last = counts.iter().rposition(|c| *c > 0).unwrap_or(0);
+        let mut buckets = Vec::with_capacity(last + 1);
         for (i, c) in counts.iter().enumerate().take(last + 1) {
             cumulative += c;
             buckets.push((upper_bound(i), cumulative));
