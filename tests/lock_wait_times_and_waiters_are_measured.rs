@@ -46,6 +46,18 @@ fn waiters_are_counted_and_their_waits_timed() {
         ResourceStats::Lock(l) => assert_eq!(l.waiters, 2),
         other => panic!("expected lock stats, got {other:?}"),
     }
+    // Its one-line summary (shown with each blocked worker) names the holder,
+    // where it locked, for how long, and the waiters.
+    let holder = vigil::check::snapshot()
+        .workers
+        .iter()
+        .find(|w| w.name.as_deref() == Some("waiters_are_counted_and_their_waits_timed"))
+        .map(|w| w.id.0)
+        .expect("the test thread is a worker");
+    let summary = &res.summary;
+    assert!(summary.starts_with(&format!("locked by worker {holder} ")), "{summary}");
+    assert!(summary.contains(&format!(" at {}:{hold_line}:", file!())), "{summary}");
+    assert!(summary.contains(" ms, 2 waiting"), "{summary}");
 
     std::thread::sleep(Duration::from_millis(20)); // let the waits grow measurably
     drop(held);
@@ -60,6 +72,25 @@ fn waiters_are_counted_and_their_waits_timed() {
     assert_eq!(stats.wait.count, 2);
     assert!(stats.wait.max_us >= 20_000, "{:?}", stats.wait);
     assert!(stats.hold.count >= 1, "{:?}", stats.hold);
+}
+
+#[test]
+fn summary_says_unlocked_or_how_many_read() {
+    let l = RwLock::named("summary-rwlock", ());
+    let summary = || {
+        let snap = vigil::check::snapshot();
+        snap.resources
+            .iter()
+            .find(|r| r.name == "summary-rwlock")
+            .map(|r| r.summary.clone())
+            .unwrap_or_default()
+    };
+    drop(l.read().unwrap()); // tracked from its first use
+    assert_eq!(summary(), "unlocked, 0 waiting");
+    let (a, b) = (l.read().unwrap(), l.read().unwrap());
+    assert_eq!(summary(), "read-locked by 2 reader(s), 0 waiting");
+    drop((a, b));
+    assert_eq!(summary(), "unlocked, 0 waiting");
 }
 
 #[test]

@@ -78,23 +78,27 @@ impl Resource for LockState {
     }
 
     fn summary(&self) -> String {
-        let mut s = match self.holder() {
+        use std::fmt::Write as _;
+        // One string written in place (a snapshot makes one per lock).
+        let mut s = String::with_capacity(64);
+        match self.holder() {
             Some(h) => {
-                let mut s = format!("locked by {}", vigil_detector::lock::worker_ref(h.worker));
+                let _ = write!(s, "locked by {}", vigil_detector::lock::worker_ref(h.worker));
                 if let Some(site) = h.site {
-                    s.push_str(&format!(" at {}", short(site)));
+                    let _ = write!(s, " at {}:{}:{}", site.file(), site.line(), site.column());
                 }
                 if let Some(d) = h.held {
-                    s.push_str(&format!(" for {} ms", d.as_millis()));
+                    let _ = write!(s, " for {} ms", d.as_millis());
                 }
-                s
             }
             None => match self.readers() {
-                0 => "unlocked".to_string(),
-                n => format!("read-locked by {n} reader(s)"),
+                0 => s.push_str("unlocked"),
+                n => {
+                    let _ = write!(s, "read-locked by {n} reader(s)");
+                }
             },
-        };
-        s.push_str(&format!(", {} waiting", self.waiters()));
+        }
+        let _ = write!(s, ", {} waiting", self.waiters());
         if self.is_starving() {
             s.push_str(", starving");
         }
