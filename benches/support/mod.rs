@@ -18,11 +18,12 @@ pub fn median_per_iter(rounds: usize, iters: u64, mut f: impl FnMut(u64)) -> f64
     samples[samples.len() / 2]
 }
 
-/// Prints `label: vigil X vs baseline Y = ratio R (budget B)`. The two are
-/// measured in 15 interleaved pairs; R is the median of the pairs' ratios,
-/// so a stretch of machine load slows both sides of a pair alike instead of
+/// Prints `label: vigil X vs baseline Y = ratio R (budget B; middle half of
+/// the pairs Q1-Q3)`. The two are measured in 15 interleaved pairs, so a
+/// stretch of machine load slows both sides of a pair alike instead of
 /// skewing the result (a VM's timing noise is larger than some overheads
-/// measured here).
+/// measured here). R is the median of the pairs' ratios; Q1-Q3, the range
+/// of their middle half, shows how much the pairs disagree.
 pub fn print_ratio(
     label: &str,
     budget: &str,
@@ -45,6 +46,10 @@ pub fn print_ratio(
         xs.sort_by(f64::total_cmp);
     }
     let (b, v, ratio) = (base[PAIRS / 2], ours[PAIRS / 2], ratios[PAIRS / 2]);
-    println!("RATIO {label}: vigil {v:.1} ns vs baseline {b:.1} ns per op = {ratio:.2}x (budget {budget})");
+    let (q1, q3) = (ratios[PAIRS / 4], ratios[3 * PAIRS / 4]);
+    println!(
+        "RATIO {label}: vigil {v:.1} ns vs baseline {b:.1} ns per op = {ratio:.2}x (budget {budget}; \
+         middle half of the pairs {q1:.2}x-{q3:.2}x)"
+    );
     ratio
 }
