@@ -339,7 +339,7 @@ impl Resource for ChannelMeta {
         for w in lock(&self.waiters).iter() {
             let waiter = Waiter {
                 worker: w.worker.clone(),
-                site: format!("{}:{}:{}", w.site.file(), w.site.line(), w.site.column()),
+                site: w.site.to_string(),
                 since_ms: now.saturating_duration_since(w.since).as_millis() as u64,
             };
             if w.sending {

@@ -326,7 +326,7 @@ impl WaitGroup {
         let resource = meta.meta.to_ref();
         let (workers, sites, message, key) = match finding {
             Finding::Reuse { adder, site } => {
-                let s = short(site);
+                let s = site.to_string();
                 let message = format!(
                     "{resource} reused: add at {s} raised the counter from zero while waiters of the previous \
                      round had not returned from wait"
@@ -335,7 +335,7 @@ impl WaitGroup {
                 (adder.into_iter().collect::<Vec<_>>(), vec![s], message, key)
             }
             Finding::Unordered { adder, add_site, waiter, wait_site } => {
-                let (a, w) = (short(add_site), short(wait_site));
+                let (a, w) = (add_site.to_string(), wait_site.to_string());
                 let name = |x: &Option<Arc<Worker>>| {
                     x.as_ref().map(|w| w.to_ref().to_string()).unwrap_or_else(|| "a thread".into())
                 };
@@ -479,10 +479,6 @@ enum Finding {
 /// Whether `earlier` happens-before (or is) `later`.
 fn ordered(earlier: &VectorClock, later: &VectorClock) -> bool {
     matches!(earlier.partial_cmp(later), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal))
-}
-
-fn short(site: &'static Location<'static>) -> String {
-    format!("{}:{}:{}", site.file(), site.line(), site.column())
 }
 
 #[cfg(test)]

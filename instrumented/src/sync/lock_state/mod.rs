@@ -174,10 +174,6 @@ impl LockState {
     }
 }
 
-fn short(site: &'static Location<'static>) -> String {
-    format!("{}:{}:{}", site.file(), site.line(), site.column())
-}
-
 impl Drop for LockState {
     fn drop(&mut self) {
         vigil_detector::unregister_resource(self.meta.id());

@@ -1,7 +1,7 @@
 //! What a lock shows: `stats()` (counts, waiters, owner, histograms,
 //! starvation, poisoning) and the one-line summary of snapshots and reports.
 
-use super::{short, stamp_age, LockState};
+use super::{stamp_age, LockState};
 use std::panic::Location;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -44,7 +44,7 @@ impl LockState {
             .iter()
             .map(|w| Waiter {
                 worker: w.worker.clone(),
-                site: short(w.site),
+                site: w.site.to_string(),
                 since_ms: now.saturating_duration_since(w.since).as_millis() as u64,
             })
             .collect();
@@ -55,7 +55,7 @@ impl LockState {
             waiters: self.waiters(),
             waiting,
             owner: (owner != 0).then(|| vigil_detector::lock::worker_ref(WorkerId(owner))),
-            owner_site: if owner != 0 { self.owner_site().map(short) } else { None },
+            owner_site: if owner != 0 { self.owner_site().map(|s| s.to_string()) } else { None },
             held_ms: if owner != 0 {
                 stamp_age(self.held_since.load(Ordering::Relaxed)).map(|d| d.as_millis() as u64)
             } else {
@@ -85,7 +85,7 @@ impl Resource for LockState {
             Some(h) => {
                 let _ = write!(s, "locked by {}", vigil_detector::lock::worker_ref(h.worker));
                 if let Some(site) = h.site {
-                    let _ = write!(s, " at {}:{}:{}", site.file(), site.line(), site.column());
+                    let _ = write!(s, " at {site}");
                 }
                 if let Some(d) = h.held {
                     let _ = write!(s, " for {} ms", d.as_millis());
