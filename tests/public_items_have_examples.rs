@@ -13,13 +13,19 @@ const CRATE_SOURCES: [&str; 4] = ["src", "detector/src", "instrumented/src", "da
 
 /// The kind and name declared by `line`, if it declares a public item.
 fn public_item(line: &str) -> Option<(&str, &str)> {
+    const KINDS: [(&str, &str); 9] = [
+        ("const fn ", "fn"),
+        ("fn ", "fn"),
+        ("struct ", "struct"),
+        ("enum ", "enum"),
+        ("trait ", "trait"),
+        ("type ", "type"),
+        ("const ", "const"),
+        ("static ", "static"),
+        ("mod ", "mod"),
+    ];
     let rest = line.trim_start().strip_prefix("pub ")?;
-    let rest = rest.strip_prefix("const fn ").map(|r| ("fn", r)).or_else(|| {
-        ["fn", "struct", "enum", "trait", "type", "const", "static", "mod"]
-            .into_iter()
-            .find_map(|kind| rest.strip_prefix(kind)?.strip_prefix(' ').map(|r| (kind, r)))
-    })?;
-    let (kind, rest) = rest;
+    let (kind, rest) = KINDS.iter().find_map(|(prefix, kind)| Some((*kind, rest.strip_prefix(prefix)?)))?;
     let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
     (end > 0).then(|| (kind, &rest[..end]))
 }
