@@ -24,7 +24,8 @@ use crate::leak::{LeakQuery, LeakReport};
 use crate::registry::registry;
 use crate::report::Report;
 use crate::snapshot::Snapshot;
-use crate::worker::{current_worker, WorkerId};
+use crate::sync::{Arc, Mutex};
+use crate::worker::{current_worker, Worker, WorkerId};
 use std::time::Duration;
 
 fn query_all() -> LeakQuery {
@@ -212,12 +213,14 @@ pub fn verify_at_exit() -> Report {
 // === guards ===
 
 /// The scope and options shared by [`LeakGuard`] and [`Guard`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Scope {
     query: LeakQuery,
     thread_name: Option<String>,
     root: Option<WorkerId>,
     panicking: bool,
+    /// Registered while the guard panics on findings (see [`must_fail`]).
+    panicking_root: PanickingRoot,
     finding_seq: u64,
 }
 
@@ -240,6 +243,7 @@ impl Scope {
             thread_name: std::thread::current().name().map(str::to_owned),
             root,
             panicking: crate::config().panic_on_leak,
+            panicking_root: PanickingRoot::default(),
             finding_seq: reg.findings.current_seq(),
         }
     }
@@ -271,6 +275,46 @@ impl Scope {
             dropped_events: registry().events.dropped(),
         }
     }
+}
+
+/// Roots of the live guards built with `panicking()`, once per guard.
+static PANICKING_ROOTS: Mutex<Vec<WorkerId>> = Mutex::new(Vec::new());
+
+/// A `panicking()` guard's entry in [`PANICKING_ROOTS`], removed when the
+/// guard ends.
+#[derive(Debug, Default)]
+struct PanickingRoot(Option<WorkerId>);
+
+impl PanickingRoot {
+    fn register(root: Option<WorkerId>) -> PanickingRoot {
+        if let Some(r) = root {
+            PANICKING_ROOTS.lock().push(r);
+        }
+        PanickingRoot(root)
+    }
+}
+
+impl Drop for PanickingRoot {
+    fn drop(&mut self) {
+        let Some(r) = self.0 else { return };
+        let mut roots = PANICKING_ROOTS.lock();
+        if let Some(i) = roots.iter().position(|x| *x == r) {
+            roots.swap_remove(i);
+        }
+    }
+}
+
+/// Whether a finding involving `workers` must fail where it is found
+/// instead of waiting for a guard to end: `VIGIL_PANIC_ON_LEAK=1`, or a live
+/// [`panicking`](Guard::panicking) guard whose lineage has one of them. (A
+/// wait-for cycle asks this: its threads would otherwise block forever, and
+/// a guard on one of them would never get to report it.)
+pub(crate) fn must_fail(workers: &[Arc<Worker>]) -> bool {
+    if crate::config().panic_on_leak {
+        return true;
+    }
+    let roots = PANICKING_ROOTS.lock();
+    workers.iter().any(|w| roots.iter().any(|r| w.in_lineage_of(*r)))
 }
 
 fn conclude(scope: &Scope, text: String, empty: bool) {
@@ -391,6 +435,7 @@ macro_rules! scope_options {
         /// ```
         pub fn panicking(mut self) -> Self {
             self.scope.panicking = true;
+            self.scope.panicking_root = PanickingRoot::register(self.scope.root);
             self
         }
     };
@@ -535,5 +580,43 @@ impl Drop for Guard {
         }
         let report = self.scope.report();
         conclude(&self.scope, report.to_string(), report.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::Location;
+
+    /// A worker spawned (through a ticket) by the calling thread.
+    fn child() -> Arc<Worker> {
+        let ticket = crate::on_spawn(Some("child".into()), Location::caller());
+        std::thread::spawn(move || {
+            let scope = ticket.on_start();
+            let me = current_worker().expect("started");
+            scope.on_finish(None);
+            me
+        })
+        .join()
+        .expect("child thread")
+    }
+
+    #[test]
+    fn a_panicking_guard_makes_its_lineage_fail_while_it_lives() {
+        let outsider = std::thread::spawn(current_worker).join().unwrap().expect("adopted");
+        let me = current_worker().expect("adopted");
+        let plain = guard();
+        let kid = child();
+        assert!(!must_fail(&[me.clone(), kid.clone()]), "a plain guard fails nothing");
+        drop(plain.check());
+
+        let g = guard().panicking();
+        let kid = child();
+        assert!(must_fail(std::slice::from_ref(&me)));
+        assert!(must_fail(std::slice::from_ref(&kid)));
+        assert!(must_fail(&[outsider.clone(), kid.clone()]), "one of them is enough");
+        assert!(!must_fail(std::slice::from_ref(&outsider)), "not its lineage");
+        assert!(g.check().is_empty());
+        assert!(!must_fail(&[me, kid]), "the guard has ended");
     }
 }

@@ -43,15 +43,50 @@ pub fn wait_blocked(name: &str) -> WorkerId {
     id.unwrap()
 }
 
-/// Runs this test binary again, with `envs`, running only the ignored test `name`.
+/// Runs this test binary again, with `envs`, running only the ignored test
+/// `name`, and returns its output. A child still running after two minutes
+/// is killed and the calling test fails (a hang is a failure, not a wait).
 pub fn run_child(name: &str, envs: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Read;
+    use std::process::Stdio;
     let exe = std::env::current_exe().expect("test binary path");
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"]);
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    cmd.output().expect("run child test process")
+    let mut child =
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run child test process");
+    // Drained as it runs, so that a chatty child never blocks on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child test process") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+            panic!("child test {name} still running after 120 s: killed\n{err}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
 }
 
 /// A tracked worker parked until released (robust to spurious wake-ups).

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`held::push`] / [`held::pop`] | every acquisition / release | a thread-local array |
 //! | [`nested_acquire`] | a lock acquired while another is held | cold; thread-local dedupe first |
-//! | [`begin_wait`] / [`end_wait`] | a lock waiter starts / stops blocking | cold |
+//! | [`begin_wait`] / [`end_wait`] | a lock waiter starts / stops blocking (a cycle it closes: [`FoundCycle`]) | cold |
 //! | [`recheck_wait`] | a blocked lock waiter, every 100 ms | cold |
 //! | [`Starvation`] | a waiter times out past the threshold / acquires after waiting | cold |
 //! | [`report_double_lock`], [`report_recursive_read`] | a thread re-locks what it holds | cold |
@@ -41,7 +41,7 @@ pub use held::{HeldLock, HeldMode, Pushed};
 pub use lock_order::{forget_lock, nested_acquire};
 pub use recursive_read::report_recursive_read;
 pub use starvation::{Starvation, Transition};
-pub use wait_for::{begin_wait, end_wait, recheck_wait, Holder, LockResource};
+pub use wait_for::{begin_wait, end_wait, recheck_wait, FoundCycle, Holder, LockResource};
 
 use crate::resource::{ResourceId, ResourceRef};
 

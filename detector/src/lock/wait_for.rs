@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 /// let holder = |w: &vigil_detector::Worker| Holder { worker: w.id(), site: Some(site), held: Some(Duration::from_millis(50)) };
 /// // Each waits for a lock the other has held for 50 ms.
 /// begin_wait(&b, held_by(holder(&a)), site, Instant::now());
-/// let report = begin_wait(&a, held_by(holder(&b)), site, Instant::now()).unwrap();
+/// let report = begin_wait(&a, held_by(holder(&b)), site, Instant::now()).unwrap().report;
 /// assert!(report.edges.iter().all(|e| e.held_ms == Some(50) && e.holder_site.is_some()));
 /// # end_wait(a.id());
 /// # end_wait(b.id());
@@ -99,9 +99,54 @@ struct Waiting {
 
 static WAITING: Mutex<Option<HashMap<WorkerId, Waiting>>> = Mutex::new(None);
 
+/// A wait-for cycle found for the first time, as [`begin_wait`] and
+/// [`recheck_wait`] return it (already recorded as a `cycle` deadlock).
+///
+/// Its threads will never report anything else, so it is not left for a
+/// guard to find: when the program asked for findings to fail
+/// (`VIGIL_PANIC_ON_LEAK=1`, or a [`panicking`](crate::check::Guard::panicking)
+/// guard over one of its threads), the waiter that found it should stop
+/// waiting and panic with the report, so that the test fails instead of
+/// hanging; otherwise the report has been printed on stderr (past any test
+/// harness's capture) and the threads stay blocked, as a real deadlock would.
+///
+/// # Examples
+///
+/// ```
+/// # use std::{panic::Location, sync::Arc, time::Instant};
+/// # use vigil_detector::lock::{begin_wait, end_wait, Holder, LockResource};
+/// # use vigil_detector::{Resource, ResourceKind, ResourceMeta};
+/// # struct Lock(ResourceMeta, Holder);
+/// # impl Resource for Lock {
+/// #     fn meta(&self) -> &ResourceMeta { &self.0 }
+/// # }
+/// # impl LockResource for Lock {
+/// #     fn holder(&self) -> Option<Holder> { Some(self.1) }
+/// # }
+/// # let held_by = |h: Holder| Arc::new(Lock(ResourceMeta::new(ResourceKind::Mutex, None, Location::caller()), h));
+/// let a = vigil_detector::current_worker().unwrap();
+/// let b = std::thread::spawn(vigil_detector::current_worker).join().unwrap().unwrap();
+/// let holder = |w: &vigil_detector::Worker| Holder { worker: w.id(), site: None, held: None };
+/// begin_wait(&b, held_by(holder(&a)), Location::caller(), Instant::now());
+/// let found = begin_wait(&a, held_by(holder(&b)), Location::caller(), Instant::now()).unwrap();
+/// // No panicking guard and no VIGIL_PANIC_ON_LEAK: printed, and the waiter waits on.
+/// assert!(!found.fail);
+/// # end_wait(a.id());
+/// # end_wait(b.id());
+/// ```
+#[derive(Debug, Clone)]
+pub struct FoundCycle {
+    /// The `cycle` finding.
+    pub report: DeadlockReport,
+    /// The waiter should panic with [`report`](FoundCycle::report) instead
+    /// of waiting (see above).
+    pub fail: bool,
+}
+
 /// Adds the edge `worker` → `lock` (→ its holder) before `worker` blocks and
-/// looks for a cycle through it; a cycle is recorded as a `cycle` deadlock
-/// naming every thread, lock and site in it, and returned.
+/// looks for a cycle through it; a cycle found for the first time is
+/// recorded as a `cycle` deadlock naming every thread, lock and site in it,
+/// and returned (see [`FoundCycle`] for what the waiter does with it).
 ///
 /// Call [`end_wait`] when the wait ends.
 ///
@@ -125,9 +170,9 @@ static WAITING: Mutex<Option<HashMap<WorkerId, Waiting>>> = Mutex::new(None);
 /// // b waits for a lock a holds: no cycle yet.
 /// assert!(begin_wait(&b, held_by(holder(&a)), Location::caller(), Instant::now()).is_none());
 /// // a waits for a lock b holds: AB-BA.
-/// let report = begin_wait(&a, held_by(holder(&b)), Location::caller(), Instant::now()).unwrap();
-/// assert_eq!(report.kind, DeadlockKind::Cycle);
-/// assert_eq!(report.threads.len(), 2);
+/// let found = begin_wait(&a, held_by(holder(&b)), Location::caller(), Instant::now()).unwrap();
+/// assert_eq!(found.report.kind, DeadlockKind::Cycle);
+/// assert_eq!(found.report.threads.len(), 2);
 /// end_wait(a.id());
 /// end_wait(b.id());
 /// ```
@@ -136,7 +181,7 @@ pub fn begin_wait(
     lock: Arc<dyn LockResource>,
     site: &'static Location<'static>,
     since: Instant,
-) -> Option<DeadlockReport> {
+) -> Option<FoundCycle> {
     let me = worker.id();
     let found = {
         let mut guard = WAITING.lock();
@@ -144,15 +189,14 @@ pub fn begin_wait(
         table.insert(me, Waiting { worker: worker.clone(), lock, site, since });
         find_cycle(table, me)
     };
-    let (report, workers, key) = found?;
-    record_deadlock(report.clone(), &workers, &key);
-    Some(report)
+    first_sight(found?)
 }
 
 /// Looks again for a cycle through `worker`'s wait edge (added by
 /// [`begin_wait`] and not yet ended): what a waiter calls now and then while
 /// it stays blocked, since a holder may have become known after its edge
-/// was added. A cycle is recorded (once) and returned.
+/// was added. A cycle found for the first time is recorded and returned,
+/// as by [`begin_wait`].
 ///
 /// # Examples
 ///
@@ -160,7 +204,7 @@ pub fn begin_wait(
 /// let me = vigil_detector::current_worker_id().unwrap();
 /// assert!(vigil_detector::lock::recheck_wait(me).is_none()); // not waiting
 /// ```
-pub fn recheck_wait(worker: WorkerId) -> Option<DeadlockReport> {
+pub fn recheck_wait(worker: WorkerId) -> Option<FoundCycle> {
     let found = {
         let guard = WAITING.lock();
         let table = guard.as_ref()?;
@@ -169,9 +213,33 @@ pub fn recheck_wait(worker: WorkerId) -> Option<DeadlockReport> {
         }
         find_cycle(table, worker)
     };
-    let (report, workers, key) = found?;
-    record_deadlock(report.clone(), &workers, &key);
-    Some(report)
+    first_sight(found?)
+}
+
+/// Records a cycle; the first time, decides whether its finder fails or
+/// announces it (see [`FoundCycle`]).
+fn first_sight((report, workers, key): Found) -> Option<FoundCycle> {
+    if !record_deadlock(report.clone(), &workers, &key) {
+        return None;
+    }
+    let fail = crate::check::must_fail(&workers);
+    if !fail {
+        announce(&report);
+    }
+    Some(FoundCycle { report, fail })
+}
+
+/// Prints a deadlock whose threads stay blocked on the process's stderr
+/// (not through `eprintln!`, which a test harness captures until the test
+/// ends, and a deadlocked test never ends).
+fn announce(report: &DeadlockReport) {
+    use std::io::Write;
+    let text = format!(
+        "{report}vigil: these threads stay blocked; with VIGIL_PANIC_ON_LEAK=1 or a \
+         check::guard().panicking() over them, the waiter that finds a cycle panics with \
+         this report instead\n"
+    );
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Removes `worker`'s wait edge.
@@ -335,7 +403,7 @@ mod tests {
         assert!(recheck_wait(a.id()).is_none(), "no cycle while l1's holder is unknown");
 
         *l1.holder.lock() = Some(b.id());
-        let report = recheck_wait(a.id()).expect("the sweep finds the cycle");
+        let report = recheck_wait(a.id()).expect("the sweep finds the cycle").report;
         assert_eq!(report.kind, DeadlockKind::Cycle);
         let mut ids: Vec<WorkerId> = report.threads.iter().map(|t| t.id).collect();
         ids.sort();

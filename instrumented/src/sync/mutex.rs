@@ -148,6 +148,12 @@ impl<T: ?Sized> Mutex<T> {
     /// `double_lock` with both sites and panics with that report (std would
     /// deadlock or panic). Set `VIGIL_DOUBLE_LOCK_PANIC=0` to hang instead.
     ///
+    /// If the wait closes a wait-for cycle (a deadlock) while findings are
+    /// failures (`VIGIL_PANIC_ON_LEAK=1`, or a `panicking()` guard over one of
+    /// its threads), it panics with the `cycle` report, so that the test
+    /// fails instead of hanging. Otherwise the report is printed and the
+    /// wait goes on.
+    ///
     /// # Examples
     ///
     /// ```

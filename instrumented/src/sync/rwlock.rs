@@ -184,6 +184,12 @@ impl<T: ?Sized> RwLock<T> {
     /// If the calling thread holds the lock for writing (`double_lock`
     /// report, then panic; `VIGIL_DOUBLE_LOCK_PANIC=0` hangs instead).
     ///
+    /// If the wait closes a wait-for cycle (a deadlock) while findings are
+    /// failures (`VIGIL_PANIC_ON_LEAK=1`, or a `panicking()` guard over one of
+    /// its threads), it panics with the `cycle` report, so that the test
+    /// fails instead of hanging. Otherwise the report is printed and the
+    /// wait goes on.
+    ///
     /// # Examples
     ///
     /// ```
@@ -272,6 +278,12 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// If the calling thread already holds the lock (read or write):
     /// `double_lock` report, then panic (`VIGIL_DOUBLE_LOCK_PANIC=0` hangs instead).
+    ///
+    /// If the wait closes a wait-for cycle (a deadlock) while findings are
+    /// failures (`VIGIL_PANIC_ON_LEAK=1`, or a `panicking()` guard over one of
+    /// its threads), it panics with the `cycle` report, so that the test
+    /// fails instead of hanging. Otherwise the report is printed and the
+    /// wait goes on.
     ///
     /// # Examples
     ///

@@ -1,8 +1,8 @@
 //! The slow path every lock takes when it must wait: a pause and a yield,
 //! then parking on the state's own condition variable. Here the wait time
 //! is measured, starvation transitions are driven, and a wait that lasts is
-//! shown (blocked worker, listed waiter, wait-for edge); releases wake the
-//! parked waiters.
+//! shown (blocked worker, listed waiter, wait-for edge; a cycle it closes
+//! may end it in a panic); releases wake the parked waiters.
 
 use super::readers::READERS_MASK;
 use super::{now_stamp, stamp_age, LockState};
@@ -10,9 +10,10 @@ use std::panic::Location;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vigil_detector::lock::{held, Holder, LockResource};
+use vigil_detector::lock::{begin_wait, held, recheck_wait, FoundCycle, Holder, LockResource};
 use vigil_detector::{
-    current_worker, on_block_since, BlockGuard, Op, Resource, ResourceRef, WorkerId, WorkerRef,
+    current_worker, on_block_since, BlockGuard, DeadlockReport, Op, Resource, ResourceRef, WorkerId,
+    WorkerRef,
 };
 
 /// How long a waiter waits unseen before it is shown blocked, listed as a
@@ -64,6 +65,10 @@ impl LockState {
     /// lasts longer than [`QUIET`]; the wait histogram and starvation
     /// transitions count all of it.
     ///
+    /// A wait that finds a wait-for cycle whose finder must fail (see
+    /// `vigil_detector::lock::FoundCycle`) ends without the lock, its books
+    /// undone, in a panic with the report.
+    ///
     /// No polling: a waiter that keeps trying wins the lock in the holder's
     /// short gap between two critical sections and hands the lock's cache
     /// lines (std's word and vigil's state) back and forth on every
@@ -104,13 +109,15 @@ impl LockState {
         let threshold = vigil_detector::config().starvation_threshold;
         let quiet = QUIET.min(threshold);
         let mut shown: Option<ShownWait> = None;
-        let got = loop {
+        // `Err`: the wait closed a wait-for cycle that must fail (see
+        // `FoundCycle`); it ends without the lock, and the caller panics.
+        let got: Result<G, DeadlockReport> = loop {
             let parked = self.park.lock().unwrap_or_else(|e| e.into_inner());
             // Retrying now: a release after this point must wake us again.
             self.wake_pending.store(false, Ordering::SeqCst);
             std::sync::atomic::fence(Ordering::SeqCst);
             if let Some(g) = try_acquire() {
-                break g;
+                break Ok(g);
             }
             let waited = start.elapsed();
             let Some(s) = &mut shown else {
@@ -118,7 +125,11 @@ impl LockState {
                     drop(self.park_cv.wait_timeout(parked, quiet - waited));
                 } else {
                     drop(parked);
-                    shown = Some(self.show_wait(op, site, start));
+                    let (s, cycle) = self.show_wait(op, site, start);
+                    shown = Some(s);
+                    if let Some(report) = failing(cycle) {
+                        break Err(report);
+                    }
                 }
                 continue;
             };
@@ -127,8 +138,8 @@ impl LockState {
                 // The sweep: a holder may have become known since the edge
                 // was added (a reader's stripe, an owner word set late).
                 s.next_recheck = waited + RECHECK;
-                if let Some(w) = &s.worker {
-                    vigil_detector::lock::recheck_wait(w.id());
+                if let Some(report) = s.worker.as_ref().and_then(|w| failing(recheck_wait(w.id()))) {
+                    break Err(report);
                 }
             }
             let timeout = match threshold.checked_sub(waited) {
@@ -142,6 +153,15 @@ impl LockState {
             self.writers_waiting.fetch_sub(1, Ordering::SeqCst);
         }
         let left = self.waiters.fetch_sub(1, Ordering::SeqCst) - 1;
+        let got = match got {
+            Ok(g) => g,
+            Err(report) => {
+                if let Some(s) = shown {
+                    self.hide_wait(s);
+                }
+                panic!("{report}");
+            }
+        };
         self.wait.record(waited);
         self.contended.fetch_add(1, Ordering::Relaxed);
         if self.starvation.is_starving() {
@@ -169,7 +189,12 @@ impl LockState {
     /// it closes).
     #[cold]
     #[inline(never)]
-    fn show_wait(self: &Arc<Self>, op: Op, site: &'static Location<'static>, start: Instant) -> ShownWait {
+    fn show_wait(
+        self: &Arc<Self>,
+        op: Op,
+        site: &'static Location<'static>,
+        start: Instant,
+    ) -> (ShownWait, Option<FoundCycle>) {
         let worker = current_worker();
         let me = worker.as_ref().map(|w| w.to_ref());
         let block = on_block_since(op, site, vec![self.clone() as Arc<dyn Resource>], start);
@@ -180,10 +205,12 @@ impl LockState {
                 since: start,
             });
         }
-        if let Some(w) = &worker {
-            vigil_detector::lock::begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start);
-        }
-        ShownWait { worker, me, lock: self.meta.to_ref(), start, next_recheck: RECHECK, _block: block }
+        let cycle =
+            worker.as_ref().and_then(|w| begin_wait(w, self.clone() as Arc<dyn LockResource>, site, start));
+        (
+            ShownWait { worker, me, lock: self.meta.to_ref(), start, next_recheck: RECHECK, _block: block },
+            cycle,
+        )
     }
 
     /// Undoes [`show_wait`](Self::show_wait) once the lock is acquired.
@@ -217,6 +244,12 @@ impl LockState {
         let _g = self.park.lock().unwrap_or_else(|e| e.into_inner());
         self.park_cv.notify_all();
     }
+}
+
+/// The report of a wait-for cycle this wait found, if its finder must fail
+/// (panic) rather than wait on; see [`FoundCycle`].
+fn failing(cycle: Option<FoundCycle>) -> Option<DeadlockReport> {
+    cycle.filter(|c| c.fail).map(|c| c.report)
 }
 
 /// Pauses (touching no shared memory) and retries; then yields, giving a
