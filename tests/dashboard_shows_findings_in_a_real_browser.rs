@@ -147,7 +147,7 @@ fn base64(s: &str) -> Vec<u8> {
 }
 
 fn access(thread: vigil::report::WorkerRef, site: &str, op: &'static str) -> Access {
-    Access { thread, site: site.to_string(), op, backtrace: Vec::new() }
+    Access { thread, spawned_at: None, parent: None, site: site.to_string(), op, backtrace: Vec::new() }
 }
 
 #[test]
@@ -286,11 +286,15 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
         RaceReport {
             kind: RaceKind::WriteRead,
             current: access(me.to_ref(), "src/bank.rs:20:13", "read"),
-            previous: access(
-                vigil::report::WorkerRef { id: leaky_id, name: Some("leaky-fetcher".into()) },
-                "src/bank.rs:12:9",
-                "write",
-            ),
+            previous: Access {
+                spawned_at: Some("src/bank.rs:8:5".into()),
+                parent: Some(me.to_ref()),
+                ..access(
+                    vigil::report::WorkerRef { id: leaky_id, name: Some("leaky-fetcher".into()) },
+                    "src/bank.rs:12:9",
+                    "write",
+                )
+            },
             resource: memory,
         },
         std::slice::from_ref(&me),
@@ -388,6 +392,7 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
         "Data race (write-read) on memory balance-cell",
         "src/bank.rs:20:13",
         "src/bank.rs:12:9",
+        "spawned at src/bank.rs:8:5",
         "Deadlock (cycle): payments-worker and orders-worker wait for each other",
         "jobs-channel",
         "db-query-ctx",

@@ -54,7 +54,8 @@ fn write_write_without_join_is_one_race_with_both_sides() {
     let cell = Arc::new(RaceCell::new(0u32));
     let (tx, rx) = std_mpsc::channel();
     let c = cell.clone();
-    let child_line = line!() + 4;
+    let child_line = line!() + 5;
+    let spawn_line = line!() + 3;
     let t = vigil::thread::Builder::new()
         .name("racy-writer".into())
         .spawn(move || {
@@ -75,9 +76,15 @@ fn write_write_without_join_is_one_race_with_both_sides() {
     assert_eq!(r.previous.thread.name.as_deref(), Some("racy-writer"));
     assert_ne!(r.current.thread.id, r.previous.thread.id);
     assert!(r.resource.name.contains("RaceCell"), "{r}");
+    // Where the racing thread came from, as Go's "created at": spawned here,
+    // by the test's own thread (which vigil did not spawn: no site).
+    assert!(r.previous.spawned_at.as_deref().is_some_and(|s| s.starts_with(&at(spawn_line))), "{r}");
+    assert_eq!(r.previous.parent.as_ref().map(|p| p.id), Some(r.current.thread.id), "{r}");
+    assert_eq!(r.current.spawned_at, None, "{r}");
 
     let json = serde_json::to_value(r).unwrap();
     assert_eq!(json["kind"], "write-write");
+    assert!(json["previous"]["spawned_at"].is_string(), "{json}");
     for side in ["current", "previous"] {
         for field in ["thread", "site", "op"] {
             assert!(!json[side][field].is_null(), "{side}.{field} missing in {json}");
@@ -87,6 +94,8 @@ fn write_write_without_join_is_one_race_with_both_sides() {
 
     let text = r.to_string();
     assert!(text.contains("WARNING: DATA RACE") && text.contains("Previous write"), "{text}");
+    let spawned = format!("{} was spawned at {}", r.previous.thread, at(spawn_line));
+    assert!(text.contains(&spawned), "{spawned:?} missing:\n{text}");
 }
 
 #[test]

@@ -263,11 +263,13 @@
       }
       body.append(f);
     }
+    // Where a side's thread came from (Go's "created at"), when vigil spawned it.
+    const spawned = a => a.spawned_at && el('span', 'sub', ' \u2014 spawned at ' + a.spawned_at + (a.parent ? ' by ' + who(a.parent) : ''));
     for (const r of report.races) {
       const f = el('div', 'finding race');
       f.append(el('div', 'title', 'Data race (' + r.kind + ') on ' + res(r.resource)));
-      f.append(el('div', 'side', el('b', null, r.current.op), ' by ' + who(r.current.thread) + ' at ', el('code', null, r.current.site)));
-      f.append(el('div', 'side', 'previous ', el('b', null, r.previous.op), ' by ' + who(r.previous.thread) + ' at ', el('code', null, r.previous.site)));
+      f.append(el('div', 'side', el('b', null, r.current.op), ' by ' + who(r.current.thread) + ' at ', el('code', null, r.current.site), spawned(r.current)));
+      f.append(el('div', 'side', 'previous ', el('b', null, r.previous.op), ' by ' + who(r.previous.thread) + ' at ', el('code', null, r.previous.site), spawned(r.previous)));
       body.append(f);
     }
     for (const l of report.leaks) {

@@ -216,7 +216,8 @@ impl RaceKind {
     }
 }
 
-/// One side of a race: `{"thread", "site", "op"}` plus the backtrace if kept.
+/// One side of a race: `{"thread", "site", "op"}` plus the backtrace if
+/// kept, and where the thread came from (Go's "created at").
 ///
 /// # Examples
 ///
@@ -225,12 +226,15 @@ impl RaceKind {
 ///
 /// let access = Access {
 ///     thread: WorkerRef { id: WorkerId(4), name: Some("writer".into()) },
+///     spawned_at: Some("src/cache.rs:3:5".into()),
+///     parent: Some(WorkerRef { id: WorkerId(1), name: Some("main".into()) }),
 ///     site: "src/cache.rs:12:9".into(),
 ///     op: "write",
 ///     backtrace: vec![],
 /// };
 /// let json = serde_json::to_value(&access).unwrap();
 /// assert_eq!(json["thread"], serde_json::json!({"id": 4, "name": "writer"}));
+/// assert_eq!(json["spawned_at"], "src/cache.rs:3:5");
 /// assert_eq!(json["site"], "src/cache.rs:12:9");
 /// assert_eq!(json["op"], "write");
 /// ```
@@ -238,6 +242,11 @@ impl RaceKind {
 pub struct Access {
     /// The worker that made the access.
     pub thread: WorkerRef,
+    /// Where that worker was spawned (`null` for threads vigil did not
+    /// spawn, such as a test's own thread).
+    pub spawned_at: Option<String>,
+    /// The worker that spawned it, if known.
+    pub parent: Option<WorkerRef>,
     /// Where (`file:line:col`).
     pub site: String,
     /// `"read"` or `"write"`.
@@ -254,22 +263,27 @@ pub struct Access {
 /// use vigil_detector::{Access, RaceKind, RaceReport};
 /// use vigil_detector::{ResourceId, ResourceKind, ResourceRef, WorkerId, WorkerRef};
 ///
-/// let access = |id, site: &str, op| Access {
+/// let test_thread = WorkerRef { id: WorkerId(1), name: Some("my_test".into()) };
+/// let access = |id, spawned_at: Option<&str>, site: &str, op| Access {
 ///     thread: WorkerRef { id: WorkerId(id), name: None },
+///     spawned_at: spawned_at.map(String::from),
+///     parent: spawned_at.map(|_| test_thread.clone()),
 ///     site: site.into(),
 ///     op,
 ///     backtrace: vec![],
 /// };
 /// let race = RaceReport {
 ///     kind: RaceKind::ReadWrite,
-///     current: access(2, "src/b.rs:7:5", "write"),
-///     previous: access(1, "src/a.rs:3:5", "read"),
+///     current: access(2, Some("src/b.rs:5:9"), "src/b.rs:7:5", "write"),
+///     previous: access(1, None, "src/a.rs:3:5", "read"),
 ///     resource: ResourceRef { id: ResourceId(9), kind: ResourceKind::Memory, name: "hits".into() },
 /// };
 /// let text = race.to_string();
 /// assert!(text.contains("WARNING: DATA RACE (read-write)"));
 /// assert!(text.contains("Write at memory `hits` by worker 2:\n  src/b.rs:7:5"));
 /// assert!(text.contains("Previous read at memory `hits` by worker 1:\n  src/a.rs:3:5"));
+/// // Like Go's "Goroutine N created at": where the spawned side came from.
+/// assert!(text.contains("worker 2 was spawned at src/b.rs:5:9 by worker 1 \"my_test\""));
 /// assert_eq!(serde_json::to_value(&race).unwrap()["kind"], "read-write");
 /// ```
 #[derive(Debug, Clone, Serialize)]
@@ -302,6 +316,15 @@ impl fmt::Display for RaceReport {
         writeln!(f, "  {}", self.previous.site)?;
         for fr in &self.previous.backtrace {
             writeln!(f, "      {fr}")?;
+        }
+        for side in [&self.current, &self.previous] {
+            if let Some(at) = &side.spawned_at {
+                write!(f, "\n{} was spawned at {at}", side.thread)?;
+                if let Some(p) = &side.parent {
+                    write!(f, " by {p}")?;
+                }
+                writeln!(f)?;
+            }
         }
         writeln!(f, "==================")
     }
@@ -393,7 +416,14 @@ pub fn record_deadlock(report: DeadlockReport, involved: &[Arc<Worker>], dedup_k
 ///
 /// let me = vigil_detector::current_worker().unwrap();
 /// let access =
-///     |site: &str| Access { thread: me.to_ref(), site: site.into(), op: "write", backtrace: vec![] };
+///     |site: &str| Access {
+///         thread: me.to_ref(),
+///         spawned_at: None,
+///         parent: None,
+///         site: site.into(),
+///         op: "write",
+///         backtrace: vec![],
+///     };
 /// let report = RaceReport {
 ///     kind: RaceKind::WriteWrite,
 ///     current: access("src/b.rs:2:2"),

@@ -68,11 +68,14 @@ impl std::fmt::Debug for Race {
 /// backtrace is captured.
 static SEEN: Mutex<Option<HashSet<(usize, usize, u64)>>> = Mutex::new(None);
 
-fn worker_ref(w: &Option<Arc<Worker>>) -> WorkerRef {
-    match w {
-        Some(w) => w.to_ref(),
-        None => WorkerRef { id: WorkerId(0), name: Some("<exiting thread>".into()) },
-    }
+/// One side of a race as reported: the access, and its thread with where
+/// (and by whom) that thread was spawned.
+fn access(w: &Option<Arc<Worker>>, site: String, op: &'static str, backtrace: Vec<String>) -> Access {
+    let (thread, spawned_at, parent) = match w {
+        Some(w) => (w.to_ref(), w.spawned_at.map(crate::site::short), w.parent.clone()),
+        None => (WorkerRef { id: WorkerId(0), name: Some("<exiting thread>".into()) }, None, None),
+    };
+    Access { thread, spawned_at, parent, site, op, backtrace }
 }
 
 /// The root of a worker's lineage: findings are deduplicated per root, so
@@ -147,18 +150,8 @@ impl Found {
         let dedup = if sa <= sb { format!("{sa}|{sb}@{root}") } else { format!("{sb}|{sa}@{root}") };
         let report = RaceReport {
             kind: self.kind,
-            current: Access {
-                thread: worker_ref(&self.worker),
-                site: sa,
-                op: self.op,
-                backtrace: crate::trace::capture_backtrace(),
-            },
-            previous: Access {
-                thread: worker_ref(&self.previous.worker),
-                site: sb,
-                op: self.previous_op,
-                backtrace: Vec::new(),
-            },
+            current: access(&self.worker, sa, self.op, crate::trace::capture_backtrace()),
+            previous: access(&self.previous.worker, sb, self.previous_op, Vec::new()),
             resource,
         };
         let involved: Vec<Arc<Worker>> =
