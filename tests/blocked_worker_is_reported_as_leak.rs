@@ -20,6 +20,11 @@ fn parked_worker_is_reported_with_name_state_and_site() {
     assert_eq!(leak.state, WorkerState::Blocked);
     assert_eq!(leak.blocked_on.as_ref().map(|b| b.op), Some(Op::Park));
     assert!(leak.spawned_at.contains(&format!("{}:{spawn_line}:", file!())), "{}", leak.spawned_at);
+    // The spawn backtrace is the user's frames, down to the test and no
+    // further (not the harness's `FnOnce` shims below it).
+    let last = leak.backtrace.last().expect("a spawn backtrace");
+    assert!(last.contains("parked_worker_is_reported_with_name_state_and_site"), "{:#?}", leak.backtrace);
+    assert!(!leak.backtrace.iter().any(|f| f.contains("FnOnce")), "{:#?}", leak.backtrace);
     let text = report.to_string();
     assert!(text.contains("\"fetcher\"") && text.contains("blocked") && text.contains("park"), "{text}");
     assert!(text.contains(&format!("{}:{spawn_line}", file!())), "{text}");

@@ -81,6 +81,11 @@ fn write_write_without_join_is_one_race_with_both_sides() {
     assert!(r.previous.spawned_at.as_deref().is_some_and(|s| s.starts_with(&at(spawn_line))), "{r}");
     assert_eq!(r.previous.parent.as_ref().map(|p| p.id), Some(r.current.thread.id), "{r}");
     assert_eq!(r.current.spawned_at, None, "{r}");
+    // The current side's backtrace is the user's frames only: trimmed of
+    // vigil's at the top and of the harness's `FnOnce` shims at the bottom.
+    let last = r.current.backtrace.last().expect("a backtrace for the current access");
+    assert!(last.contains("write_write_without_join_is_one_race_with_both_sides"), "{r}");
+    assert!(!r.current.backtrace.iter().any(|f| f.contains("FnOnce")), "{r}");
 
     let json = serde_json::to_value(r).unwrap();
     assert_eq!(json["kind"], "write-write");

@@ -12,6 +12,13 @@ fn is_internal(name: &str) -> bool {
         .any(|p| n.starts_with(p))
 }
 
+/// Frames below the user's that are still not the runtime root: the
+/// `FnOnce` shims a test harness or `thread::spawn` calls the user's code
+/// through (`core::ops::function::FnOnce::call_once`, `<fn() -> ..>::call_once`).
+fn is_runtime_tail(name: &str) -> bool {
+    is_internal(name) || name.trim_start_matches('<').starts_with("fn(")
+}
+
 /// Frames where the user's part of the stack ends.
 fn is_runtime_root(name: &str) -> bool {
     name.contains("__rust_begin_short_backtrace")
@@ -45,13 +52,17 @@ pub(crate) fn render(bt: &Mutex<Option<backtrace::Backtrace>>) -> Vec<String> {
                 (Some(f), Some(l)) => format!(" at {}:{l}", f.display()),
                 _ => String::new(),
             };
-            out.push(format!("{name}{loc}"));
+            out.push((is_runtime_tail(&name), format!("{name}{loc}")));
             if out.len() == MAX_FRAMES {
                 break 'frames;
             }
         }
     }
-    out
+    // Trimmed at the bottom too: a report's last frame is the user's.
+    while out.len() > 1 && out.last().is_some_and(|(tail, _)| *tail) {
+        out.pop();
+    }
+    out.into_iter().map(|(_, frame)| frame).collect()
 }
 
 /// Frames kept per captured stack: enough for the user's frames above
