@@ -177,6 +177,23 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
         })
         .unwrap();
     common::wait_blocked("forgotten-sender");
+    // The same leak three times over (a fan-out whose results nobody
+    // reads): one finding with a count, not three.
+    let (fanout_tx, fanout_rx) = vigil::channel::bounded_named::<u32>("fanout-results", 0);
+    let fanout: Vec<_> = (0..3)
+        .map(|i| {
+            let tx = fanout_tx.clone();
+            vigil::thread::Builder::new()
+                .name(format!("fanout-{i}"))
+                .spawn(move || {
+                    let _ = tx.send(i);
+                })
+                .unwrap()
+        })
+        .collect();
+    for i in 0..3 {
+        common::wait_blocked(&format!("fanout-{i}"));
+    }
     let payments = Arc::new(vigil::sync::Mutex::named("payments-lock", 0u64));
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
@@ -385,6 +402,8 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
         "payments-holder",
         "payments-waiter",
         "Suspected leak: leaky-fetcher",
+        "Suspected leak \u{d7}3: fanout-",
+        "in send on channel fanout-results",
         "in park",
         "orders-lock",
         "STARVING",
@@ -403,6 +422,7 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
     ] {
         assert!(text.contains(expected), "the page does not show {expected:?}; it shows:\n{text}");
     }
+    assert!(!text.contains("Suspected leak: fanout-"), "identical leaks shown one by one:\n{text}");
     // The hostile names are text, never elements, and nothing they carry ran.
     assert!(text.contains(XSS_THREAD), "the thread name is not shown as literal text:\n{text}");
     assert!(
@@ -429,6 +449,10 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
     xss.release();
     drop(results_rx);
     sender.join().unwrap();
+    drop((fanout_rx, fanout_tx));
+    for h in fanout {
+        h.join().unwrap();
+    }
     release_tx.send(()).unwrap();
     holder.join().unwrap();
     payments_waiter.join().unwrap();

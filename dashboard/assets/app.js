@@ -221,7 +221,8 @@
     card('c-races', report.races.length, 'bad');
     card('c-starving', starving, 'bad');
     card('c-resources', c.resources);
-    card('c-dropped', c.dropped_events, 'warn');
+    // Normal under load (the history is a bounded ring), so not a warning.
+    card('c-dropped', c.dropped_events);
     $('uptime').textContent = 'up ' + ms(snap.uptime_ms);
 
     renderFindings(report);
@@ -272,17 +273,45 @@
       f.append(el('div', 'side', 'previous ', el('b', null, r.previous.op), ' by ' + who(r.previous.thread) + ' at ', el('code', null, r.previous.site), spawned(r.previous)));
       body.append(f);
     }
-    for (const l of report.leaks) {
+    // Leaks stuck the same way (same state, op, resource and site, spawned
+    // at the same place) are one finding with a count, as a goroutine
+    // profile groups identical stacks: a leak under load is hundreds of them.
+    for (const group of leakGroups(report.leaks)) {
+      const l = group[0];
       const f = el('div', 'finding leak');
       const b = l.blocked_on;
-      let title = 'Suspected leak: ' + who(l.worker);
-      if (b) title += ' blocked ' + ms(b.since_ms) + ' in ' + b.op + (b.resource ? ' on ' + res(b.resource) : '');
+      let title = 'Suspected leak';
+      if (group.length > 1) {
+        const names = group.slice(0, LEAK_NAMES_SHOWN).map((g) => who(g.worker)).join(', ');
+        const more = group.length > LEAK_NAMES_SHOWN ? ', \u2026' : '';
+        title += ' \u00d7' + group.length + ': ' + names + more;
+        if (b) title += ' blocked up to ' + ms(Math.max(...group.map((g) => g.blocked_on.since_ms)));
+      } else {
+        title += ': ' + who(l.worker);
+        if (b) title += ' blocked ' + ms(b.since_ms);
+      }
+      if (b) title += ' in ' + b.op + (b.resource ? ' on ' + res(b.resource) : '');
       f.append(el('div', 'title', title));
       if (b && b.summary) f.append(el('div', 'sub', b.summary));
       if (b) f.append(el('div', null, 'at ', el('code', null, b.site)));
-      f.append(el('div', null, 'spawned at ', el('code', null, l.spawned_at || '–'), l.parent ? ' by ' + who(l.parent) : ''));
+      const parents = [...new Set(group.filter((g) => g.parent).map((g) => who(g.parent)))];
+      f.append(el('div', null, 'spawned at ', el('code', null, l.spawned_at || '–'), parents.length ? ' by ' + parents.join(', ') : ''));
       body.append(f);
     }
+  }
+
+  const LEAK_NAMES_SHOWN = 5;
+
+  // The leaks in report order, grouped by how they are stuck.
+  function leakGroups(leaks) {
+    const groups = new Map();
+    for (const l of leaks) {
+      const b = l.blocked_on;
+      const key = JSON.stringify([l.state, b && b.op, b && b.resource && b.resource.kind, b && b.resource && b.resource.name, b && b.site, l.spawned_at]);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(l);
+    }
+    return groups.values();
   }
 
   function renderWorkers(snap) {
