@@ -317,14 +317,21 @@ impl fmt::Display for RaceReport {
         for fr in &self.previous.backtrace {
             writeln!(f, "      {fr}")?;
         }
-        for side in [&self.current, &self.previous] {
-            if let Some(at) = &side.spawned_at {
-                write!(f, "\n{} was spawned at {at}", side.thread)?;
-                if let Some(p) = &side.parent {
-                    write!(f, " by {p}")?;
-                }
-                writeln!(f)?;
+        // Where each side's thread came from (Go's "created at"), for those
+        // vigil spawned.
+        let spawned: Vec<(&Access, &str)> = [&self.current, &self.previous]
+            .into_iter()
+            .filter_map(|a| Some((a, a.spawned_at.as_deref()?)))
+            .collect();
+        if !spawned.is_empty() {
+            writeln!(f)?;
+        }
+        for (side, at) in spawned {
+            write!(f, "{} was spawned at {at}", side.thread)?;
+            if let Some(p) = &side.parent {
+                write!(f, " by {p}")?;
             }
+            writeln!(f)?;
         }
         writeln!(f, "==================")
     }
