@@ -1,7 +1,7 @@
 //! Blocking visibility: `on_block` before a worker parks, and the returned
 //! guard's drop (`on_unblock`) after it wakes.
 
-use crate::events::EventKind;
+use crate::events::{EventKind, Message};
 use crate::registry::registry;
 use crate::resource::Resource;
 use crate::sync::Arc;
@@ -86,11 +86,7 @@ pub fn on_block_since(
         st.state = WorkerState::Blocked;
         st.blocked = Some(Blocked { op, resources, site, since });
     }
-    let message = match &first {
-        Some(r) => format!("{} blocked in {op} on {r} at {}", worker.to_ref(), crate::site::short(site)),
-        None => format!("{} blocked in {op} at {}", worker.to_ref(), crate::site::short(site)),
-    };
-    registry().events.push(EventKind::Block, Some(worker.to_ref()), first, Some(op), message);
+    registry().events.push(EventKind::Block, Some(worker.to_ref()), first, Some(op), Message::Blocked(site));
     BlockGuard { worker: Some(worker), since, op }
 }
 
@@ -165,7 +161,7 @@ impl Drop for BlockGuard {
             Some(worker.to_ref()),
             first,
             Some(self.op),
-            format!("{} unblocked from {} after {} us", worker.to_ref(), self.op, waited.as_micros()),
+            Message::Unblocked(waited),
         );
     }
 }

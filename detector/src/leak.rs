@@ -63,7 +63,7 @@ impl Leak {
             spawned_at: w.spawned_at.map(crate::site::short).unwrap_or_default(),
             since_ms,
             parent: w.parent.clone(),
-            backtrace: crate::trace::render(&w.backtrace),
+            backtrace: w.backtrace.render(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! and [`on_join`] in whoever joins it.
 
 use crate::clock::VectorClock;
-use crate::events::EventKind;
+use crate::events::{EventKind, Message};
 use crate::registry::registry;
 use crate::sync::Arc;
 use crate::worker::{current_worker, set_current, Worker};
@@ -59,16 +59,10 @@ pub fn on_spawn(name: Option<String>, site: &'static Location<'static>) -> Spawn
 fn spawn_slow(name: Option<String>, site: &'static Location<'static>) -> SpawnTicket {
     let reg = registry();
     let parent = current_worker();
-    let bt = crate::trace::capture_unresolved();
+    let bt = crate::trace::Trace::capture();
     let w = Arc::new(Worker::new(reg.next_worker_id(), name, parent.as_deref(), Some(site), Some(bt), false));
     reg.insert(w.clone());
-    reg.events.push(
-        EventKind::Spawn,
-        Some(w.to_ref()),
-        None,
-        None,
-        format!("{} spawned at {}", w.to_ref(), crate::site::short(site)),
-    );
+    reg.events.push(EventKind::Spawn, Some(w.to_ref()), None, None, Message::Spawned(site));
     SpawnTicket { worker: Some(w), clock: crate::hb::fork() }
 }
 

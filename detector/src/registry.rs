@@ -4,7 +4,7 @@
 //! touches them — only spawning, finishing, registering a resource and
 //! reporting do.
 
-use crate::events::{EventKind, EventRing};
+use crate::events::{EventKind, EventRing, Message};
 use crate::findings::Findings;
 use crate::resource::{Resource, ResourceId};
 use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering, Weak};
@@ -98,8 +98,8 @@ impl Registry {
             self.finished_cv.notify_all();
         }
         let (kind, message) = match &panic {
-            Some(msg) => (EventKind::Panic, format!("{} panicked: {msg}", w.to_ref())),
-            None => (EventKind::Finish, format!("{} finished", w.to_ref())),
+            Some(msg) => (EventKind::Panic, Message::Text(format!("{} panicked: {msg}", w.to_ref()))),
+            None => (EventKind::Finish, Message::Finished),
         };
         self.events.push(kind, Some(w.to_ref()), None, None, message);
     }

@@ -1,4 +1,5 @@
-//! Backtraces: captured unresolved, resolved and trimmed only for a report.
+//! Backtraces: captured as return addresses, symbolized and trimmed only
+//! for a report.
 
 use crate::sync::Mutex;
 
@@ -30,22 +31,66 @@ fn is_runtime_root(name: &str) -> bool {
         || name.contains("std::panic::catch_unwind")
 }
 
-/// Resolves `bt` in place (once) and renders its user frames, trimmed of
-/// vigil's own frames at the top and the runtime's at the bottom.
-pub(crate) fn render(bt: &Mutex<Option<backtrace::Backtrace>>) -> Vec<String> {
-    let mut guard = bt.lock();
-    let Some(bt) = guard.as_mut() else { return Vec::new() };
-    bt.resolve();
+/// A stack as vigil keeps it: the return addresses only, captured cheaply
+/// when a worker is spawned, and symbolized (then kept rendered) the first
+/// time a report needs it.
+#[derive(Debug)]
+pub(crate) struct Trace(Mutex<Frames>);
+
+#[derive(Debug)]
+enum Frames {
+    Captured(Box<[usize]>),
+    Rendered(Vec<String>),
+}
+
+impl Trace {
+    /// No stack (a thread vigil did not spawn).
+    pub(crate) fn none() -> Trace {
+        Trace(Mutex::new(Frames::Rendered(Vec::new())))
+    }
+
+    /// Captures at most `CAPTURE_FRAMES` frames of the calling stack as
+    /// return addresses. (Keeping `backtrace::Frame`s instead cost each
+    /// frame a lookup of its enclosing function, a fifth of a spawn's
+    /// overhead under callgrind, for an address only a report would use.)
+    pub(crate) fn capture() -> Trace {
+        let mut ips = Vec::with_capacity(CAPTURE_FRAMES);
+        backtrace::trace(|frame| {
+            ips.push(frame.ip() as usize);
+            ips.len() < CAPTURE_FRAMES
+        });
+        Trace(Mutex::new(Frames::Captured(ips.into_boxed_slice())))
+    }
+
+    /// The user's frames, trimmed of vigil's own frames at the top and the
+    /// runtime's at the bottom; symbolized on the first call only.
+    pub(crate) fn render(&self) -> Vec<String> {
+        let mut frames = self.0.lock();
+        let rendered = match &*frames {
+            Frames::Rendered(r) => return r.clone(),
+            Frames::Captured(ips) => render(ips),
+        };
+        *frames = Frames::Rendered(rendered.clone());
+        rendered
+    }
+}
+
+fn render(ips: &[usize]) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_user = false;
-    'frames: for frame in bt.frames() {
-        for sym in frame.symbols() {
+    let mut done = false;
+    for &ip in ips {
+        backtrace::resolve(ip as *mut std::ffi::c_void, |sym| {
+            if done {
+                return;
+            }
             let name = sym.name().map(|n| format!("{n:#}")).unwrap_or_else(|| "<unknown>".into());
             if is_runtime_root(&name) && in_user {
-                break 'frames;
+                done = true;
+                return;
             }
             if !in_user && is_internal(&name) {
-                continue;
+                return;
             }
             in_user = true;
             let loc = match (sym.filename(), sym.lineno()) {
@@ -53,9 +98,10 @@ pub(crate) fn render(bt: &Mutex<Option<backtrace::Backtrace>>) -> Vec<String> {
                 _ => String::new(),
             };
             out.push((is_runtime_tail(&name), format!("{name}{loc}")));
-            if out.len() == MAX_FRAMES {
-                break 'frames;
-            }
+            done = out.len() == MAX_FRAMES;
+        });
+        if done {
+            break;
         }
     }
     // Trimmed at the bottom too: a report's last frame is the user's.
@@ -69,22 +115,6 @@ pub(crate) fn render(bt: &Mutex<Option<backtrace::Backtrace>>) -> Vec<String> {
 /// vigil's own, while bounding the unwinder's work on deep stacks.
 const CAPTURE_FRAMES: usize = 32;
 
-/// Captures at most `CAPTURE_FRAMES` frames of the calling stack, unresolved
-/// (instruction pointers only; symbols are looked up when a report is rendered).
-pub(crate) fn capture_unresolved() -> backtrace::Backtrace {
-    let mut frames = Vec::with_capacity(CAPTURE_FRAMES);
-    backtrace::trace(|frame| {
-        frames.push(backtrace::BacktraceFrame::from(frame.clone()));
-        frames.len() < CAPTURE_FRAMES
-    });
-    backtrace::Backtrace::from(frames)
-}
-
-/// Captures the calling stack unresolved (cheap), for a report that may need it.
-pub(crate) fn capture() -> Mutex<Option<backtrace::Backtrace>> {
-    Mutex::new(Some(capture_unresolved()))
-}
-
 /// Captures and renders the calling stack now (for findings reported at once).
 ///
 /// # Examples
@@ -94,5 +124,5 @@ pub(crate) fn capture() -> Mutex<Option<backtrace::Backtrace>> {
 /// assert!(frames.len() <= 12);
 /// ```
 pub fn capture_backtrace() -> Vec<String> {
-    render(&capture())
+    Trace::capture().render()
 }

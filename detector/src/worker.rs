@@ -260,7 +260,7 @@ pub struct Worker {
     /// Ancestors, root first, not including this worker.
     pub(crate) lineage: Arc<[WorkerId]>,
     pub(crate) spawned_at: Option<&'static Location<'static>>,
-    pub(crate) backtrace: Mutex<Option<backtrace::Backtrace>>,
+    pub(crate) backtrace: crate::trace::Trace,
     /// Not spawned through vigil (a test thread, `main`).
     pub(crate) external: bool,
     pub(crate) started: Instant,
@@ -284,7 +284,7 @@ impl Worker {
         name: Option<String>,
         parent: Option<&Worker>,
         spawned_at: Option<&'static Location<'static>>,
-        backtrace: Option<backtrace::Backtrace>,
+        backtrace: Option<crate::trace::Trace>,
         external: bool,
     ) -> Worker {
         let lineage: Arc<[WorkerId]> = match parent {
@@ -298,7 +298,7 @@ impl Worker {
             parent: parent.map(Worker::to_ref),
             lineage,
             spawned_at,
-            backtrace: Mutex::new(backtrace),
+            backtrace: backtrace.unwrap_or_else(crate::trace::Trace::none),
             external,
             started: Instant::now(),
             started_wall: SystemTime::now(),
