@@ -420,9 +420,11 @@ fn selects_on_different_buffered_channels() {
 /// receive was under way.
 const WIDER_BUFFER_EDGE: &str = "a buffered send learns every receive begun before it, not only the (k-C)-th";
 
-/// Each case, named after Go's test; whether Go's detector reports a race
-/// in it; and, where vigil is known to differ, why.
-const CASES: &[(&str, bool, Option<&str>, fn())] = &[
+/// One case: Go's test name, whether Go's detector reports a race in it,
+/// and, where vigil is known to differ, why.
+type Case = (&'static str, bool, Option<&'static str>, fn());
+
+const CASES: &[Case] = &[
     ("NoRaceChanSync", false, None, write_send_then_receive_write_unbuffered),
     ("NoRaceChanAsync", false, None, write_send_then_receive_write_buffered),
     ("NoRaceChanSyncRev", false, None, send_write_then_write_receive_unbuffered),
