@@ -16,7 +16,7 @@ use vigil::sync::{Arc, Barrier, Mutex};
 /// The calling thread takes `b` then `a`; a worker named `other` takes `a`
 /// then `b`; a barrier makes both hold their first lock before asking for
 /// the second. Each side ignores poisoning (the other side may have
-/// panicked while holding its first lock) and returns whether it finished.
+/// panicked while holding its first lock); returns the worker's handle.
 fn ab_ba(a: &Arc<Mutex<()>>, b: &Arc<Mutex<()>>, other: &str) -> vigil::thread::JoinHandle<()> {
     let both = Arc::new(Barrier::new(2));
     let (a2, b2, both2) = (a.clone(), b.clone(), both.clone());
@@ -62,15 +62,11 @@ fn panic_of(name: &str, body: impl FnOnce() + Send + 'static) -> String {
         .name(name.into())
         .spawn(move || {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
-            let _ = tx.send(r.err().map(|p| {
-                p.downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            }));
+            let _ = tx.send(r.err().map(|p| vigil_detector::panic_message(&*p)));
         })
         .expect("spawn");
     let outcome = rx.recv_timeout(Duration::from_secs(120)).expect("the body hung instead of failing");
-    outcome.expect("the body returned normally").expect("a text panic message")
+    outcome.expect("the body returned normally")
 }
 
 #[test]

@@ -6,10 +6,7 @@ use vigil::report::DeadlockKind;
 use vigil::sync::{Arc, Mutex, RwLock};
 
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
+    vigil_detector::panic_message(&*e)
 }
 
 #[test]

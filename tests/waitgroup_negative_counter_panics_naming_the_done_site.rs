@@ -9,11 +9,7 @@ fn extra_done_panics_with_its_site() {
     wg.done();
     let line = line!() + 1;
     let payload = std::panic::catch_unwind(|| wg.done()).expect_err("negative counter must panic");
-    let msg = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default();
+    let msg = vigil_detector::panic_message(&*payload);
     assert!(msg.contains("negative WaitGroup counter"), "{msg}");
     assert!(msg.contains(&format!("{}:{line}:", file!())), "{msg}");
 }

@@ -165,12 +165,10 @@ impl Entry {
             Message::Text(text) => text,
             Message::Spawned(site) => format!("{} spawned at {}", who(), crate::site::short(site)),
             Message::Finished => format!("{} finished", who()),
-            Message::Blocked(site) => match &resource {
-                Some(r) => {
-                    format!("{} blocked in {} on {r} at {}", who(), op_name(), crate::site::short(site))
-                }
-                None => format!("{} blocked in {} at {}", who(), op_name(), crate::site::short(site)),
-            },
+            Message::Blocked(site) => {
+                let on = resource.as_ref().map(|r| format!(" on {r}")).unwrap_or_default();
+                format!("{} blocked in {}{on} at {}", who(), op_name(), crate::site::short(site))
+            }
             Message::Unblocked(waited) => {
                 format!("{} unblocked from {} after {} us", who(), op_name(), waited.as_micros())
             }

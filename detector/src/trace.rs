@@ -68,14 +68,15 @@ impl Trace {
         let mut frames = self.0.lock();
         let rendered = match &*frames {
             Frames::Rendered(r) => return r.clone(),
-            Frames::Captured(ips) => render(ips),
+            Frames::Captured(ips) => symbolize(ips),
         };
         *frames = Frames::Rendered(rendered.clone());
         rendered
     }
 }
 
-fn render(ips: &[usize]) -> Vec<String> {
+/// Symbolizes `ips` into the user's frames (see [`Trace::render`]).
+fn symbolize(ips: &[usize]) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_user = false;
     let mut done = false;
