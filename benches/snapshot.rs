@@ -46,21 +46,21 @@ fn resources() -> Vec<Arc<Stand>> {
             let (kind, stats) = match i % 4 {
                 0 => (
                     ResourceKind::Mutex,
-                    ResourceStats::Lock(LockStats {
+                    ResourceStats::Lock(Box::new(LockStats {
                         acquisitions: 9,
                         wait: h.summary(),
                         hold: h.summary(),
                         ..LockStats::default()
-                    }),
+                    })),
                 ),
                 1 => (
                     ResourceKind::Channel,
-                    ResourceStats::Channel(ChannelStats {
+                    ResourceStats::Channel(Box::new(ChannelStats {
                         flavor: "bounded",
                         capacity: Some(8),
                         len: 3,
                         ..ChannelStats::default()
-                    }),
+                    })),
                 ),
                 2 => (ResourceKind::Pool, ResourceStats::Pool(PoolStats { size: 4, ..PoolStats::default() })),
                 _ => (

@@ -211,7 +211,7 @@ pub use vigil_detector::check;
 /// let snap: Snapshot = vigil::check::snapshot();
 /// # #[cfg(feature = "detect")]
 /// # {
-/// let cache = snap.resources.iter().find(|r| r.name == "cache").unwrap();
+/// let cache = snap.resources.iter().find(|r| &*r.name == "cache").unwrap();
 /// assert_eq!(cache.kind, ResourceKind::Mutex);
 /// assert!(matches!(&cache.stats, ResourceStats::Lock(s) if s.acquisitions == 1));
 /// # }

@@ -7,8 +7,8 @@ use vigil::report::{Op, ResourceStats, WorkerState};
 
 fn channel_stats(name: &str) -> Option<(String, vigil::report::ChannelStats)> {
     let snap = vigil::check::snapshot();
-    snap.resources.into_iter().find(|r| r.name == name).and_then(|r| match r.stats {
-        ResourceStats::Channel(c) => Some((r.summary, c)),
+    snap.resources.into_iter().find(|r| &*r.name == name).and_then(|r| match r.stats {
+        ResourceStats::Channel(c) => Some((r.summary, *c)),
         _ => None,
     })
 }

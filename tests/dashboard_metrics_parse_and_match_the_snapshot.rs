@@ -182,7 +182,7 @@ fn metrics_parse_and_match_the_snapshot() {
     let lock = fake(
         ResourceKind::Mutex,
         "metrics-lock",
-        ResourceStats::Lock(LockStats {
+        ResourceStats::Lock(Box::new(LockStats {
             acquisitions: 50,
             contended: 20,
             waiters: 2,
@@ -192,14 +192,14 @@ fn metrics_parse_and_match_the_snapshot() {
             wait: wait.summary(),
             hold: wait.summary(),
             ..LockStats::default()
-        }),
+        })),
     );
     let weird_name = "we\"ird\\lock\nname";
-    let weird = fake(ResourceKind::RwLock, weird_name, ResourceStats::Lock(LockStats::default()));
+    let weird = fake(ResourceKind::RwLock, weird_name, ResourceStats::Lock(Box::default()));
     let chan = fake(
         ResourceKind::Channel,
         "metrics-chan",
-        ResourceStats::Channel(ChannelStats {
+        ResourceStats::Channel(Box::new(ChannelStats {
             flavor: "bounded",
             capacity: Some(4),
             len: 3,
@@ -209,7 +209,7 @@ fn metrics_parse_and_match_the_snapshot() {
             received: 7,
             blocked_senders: vec![waiter.clone(), waiter.clone()],
             ..ChannelStats::default()
-        }),
+        })),
     );
     let pool = fake(
         ResourceKind::WorkerPool,
@@ -304,7 +304,7 @@ fn metrics_parse_and_match_the_snapshot() {
     assert_eq!(value(&samples, "vigil_channel_blocked_senders", &c), 2.0);
     assert_eq!(value(&samples, "vigil_channel_blocked_receivers", &c), 0.0);
     assert_eq!(value(&samples, "vigil_channel_sent_total", &c), 10.0);
-    let real = snap.resources.iter().find(|r| r.name == "metrics-real-chan").expect("the real channel");
+    let real = snap.resources.iter().find(|r| &*r.name == "metrics-real-chan").expect("the real channel");
     if let ResourceStats::Channel(cs) = &real.stats {
         let rc = [("channel", "metrics-real-chan")];
         assert_eq!(value(&samples, "vigil_channel_queue_length", &rc), cs.len as f64);

@@ -38,7 +38,7 @@ fn snapshot_has_the_snapshot_shape_and_pages() {
     let lock = fake(
         ResourceKind::Mutex,
         "routes-lock",
-        ResourceStats::Lock(LockStats { waiters: 2, starving: true, ..LockStats::default() }),
+        ResourceStats::Lock(Box::new(LockStats { waiters: 2, starving: true, ..LockStats::default() })),
     );
 
     let r = get(dash.addr(), "/api/snapshot");

@@ -230,7 +230,7 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
     let lock = fake(
         ResourceKind::Mutex,
         "orders-lock",
-        ResourceStats::Lock(LockStats {
+        ResourceStats::Lock(Box::new(LockStats {
             acquisitions: 1200,
             contended: 800,
             waiters: 3,
@@ -244,12 +244,12 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
             wait: wait.summary(),
             hold: wait.summary(),
             ..LockStats::default()
-        }),
+        })),
     );
     let chan = fake(
         ResourceKind::Channel,
         "jobs-channel",
-        ResourceStats::Channel(ChannelStats {
+        ResourceStats::Channel(Box::new(ChannelStats {
             flavor: "bounded",
             capacity: Some(0),
             senders: 1,
@@ -258,7 +258,7 @@ fn page_shows_findings_as_text_and_runs_no_injected_script() {
             received: 9,
             blocked_senders: vec![waiter.clone()],
             ..ChannelStats::default()
-        }),
+        })),
     );
     let root_ctx = fake(
         ResourceKind::Context,

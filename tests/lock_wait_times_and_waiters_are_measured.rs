@@ -41,7 +41,7 @@ fn waiters_are_counted_and_their_waits_timed() {
         assert_eq!(b.op, Op::Lock);
         assert_eq!(b.resource.map(|r| r.name), Some("contended-counter".to_string()));
     }
-    let res = snap.resources.iter().find(|r| r.name == "contended-counter").expect("mutex in snapshot");
+    let res = snap.resources.iter().find(|r| &*r.name == "contended-counter").expect("mutex in snapshot");
     match &res.stats {
         ResourceStats::Lock(l) => assert_eq!(l.waiters, 2),
         other => panic!("expected lock stats, got {other:?}"),
@@ -81,7 +81,7 @@ fn summary_says_unlocked_or_how_many_read() {
         let snap = vigil::check::snapshot();
         snap.resources
             .iter()
-            .find(|r| r.name == "summary-rwlock")
+            .find(|r| &*r.name == "summary-rwlock")
             .map(|r| r.summary.clone())
             .unwrap_or_default()
     };

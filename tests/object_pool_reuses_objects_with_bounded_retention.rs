@@ -15,7 +15,7 @@ fn returned_objects_are_reused_and_counted() {
     let s = pool.stats();
     assert_eq!((s.hits, s.misses, s.busy, s.size), (1, 1, 1, 0));
     let snap = vigil::check::snapshot();
-    let r = snap.resources.iter().find(|r| r.name == "buffers").expect("pool in snapshot");
+    let r = snap.resources.iter().find(|r| &*r.name == "buffers").expect("pool in snapshot");
     assert_eq!(r.kind, ResourceKind::Pool);
     assert!(matches!(&r.stats, ResourceStats::Pool(p) if p.busy == 1 && p.hits == 1));
     drop(b);

@@ -264,8 +264,8 @@ fn render_facts(
     let (mut ctx_active, mut ctx_cancelled) = (0u64, 0u64);
     for r in resources {
         match r.stats.as_ref() {
-            ResourceStats::Lock(l) => locks.push((r, l)),
-            ResourceStats::Channel(c) => channels.push((r, c)),
+            ResourceStats::Lock(l) => locks.push((r, &**l)),
+            ResourceStats::Channel(c) => channels.push((r, &**c)),
             ResourceStats::Pool(p) => pools.push((r, p)),
             ResourceStats::Counter(c) => counters.push((r, c)),
             ResourceStats::Context(c) => {

@@ -272,7 +272,7 @@ impl LiveIndex {
     /// let index = vigil_detector::live_index();
     /// let r = index.resources().iter().find(|r| r.meta().id() == gate.0.id()).unwrap();
     /// let snap = index.resource_snapshot(r);
-    /// assert_eq!((snap.kind, snap.name.as_str()), (ResourceKind::Barrier, "start line"));
+    /// assert_eq!((snap.kind, &*snap.name), (ResourceKind::Barrier, "start line"));
     /// ```
     pub fn resource_snapshot(&self, resource: &Arc<dyn Resource>) -> ResourceSnapshot {
         ResourceSnapshot::of(resource, self.now)

@@ -166,7 +166,7 @@ impl Registry {
 ///
 /// let gate = Arc::new(Gate(ResourceMeta::new(ResourceKind::Other, Some("gate".into()), std::panic::Location::caller())));
 /// vigil_detector::register_resource(gate.clone());
-/// assert!(vigil_detector::check::snapshot().resources.iter().any(|r| r.name == "gate"));
+/// assert!(vigil_detector::check::snapshot().resources.iter().any(|r| &*r.name == "gate"));
 /// vigil_detector::unregister_resource(gate.0.id());
 /// ```
 pub fn register_resource(resource: Arc<dyn Resource>) {

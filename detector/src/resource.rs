@@ -5,7 +5,7 @@
 //! disappears from snapshots without any explicit bookkeeping.
 
 use crate::snapshot::ResourceStats;
-use crate::sync::{AtomicU64, Ordering};
+use crate::sync::{Arc, AtomicU64, Ordering};
 use serde::Serialize;
 use std::fmt;
 use std::panic::Location;
@@ -150,7 +150,8 @@ impl fmt::Display for ResourceKind {
 pub struct ResourceMeta {
     id: ResourceId,
     kind: ResourceKind,
-    name: String,
+    // Shared: every snapshot lists every live resource by name.
+    name: Arc<str>,
     site: &'static Location<'static>,
     created: Instant,
     created_wall: SystemTime,
@@ -173,7 +174,7 @@ impl ResourceMeta {
         ResourceMeta {
             id: ResourceId::next(),
             kind,
-            name: name.unwrap_or_else(|| crate::site::short(site)),
+            name: name.unwrap_or_else(|| crate::site::short(site)).into(),
             site,
             created: Instant::now(),
             created_wall: SystemTime::now(),
@@ -223,6 +224,11 @@ impl ResourceMeta {
     /// ```
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The name, shared rather than copied (for snapshots).
+    pub(crate) fn shared_name(&self) -> Arc<str> {
+        self.name.clone()
     }
 
     /// Where the resource was created.
@@ -286,7 +292,7 @@ impl ResourceMeta {
     /// assert_eq!(r.to_string(), "mutex `cache`");
     /// ```
     pub fn to_ref(&self) -> ResourceRef {
-        ResourceRef { id: self.id, kind: self.kind, name: self.name.clone() }
+        ResourceRef { id: self.id, kind: self.kind, name: self.name.to_string() }
     }
 }
 

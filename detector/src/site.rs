@@ -1,5 +1,6 @@
 //! Source sites: `&'static Location`s kept for free by `#[track_caller]`.
 
+use crate::sync::Arc;
 use std::panic::Location;
 
 /// `file:line:col` of a site.
@@ -18,12 +19,17 @@ pub(crate) fn short(site: &'static Location<'static>) -> String {
 /// few creation sites and many resources, and cloning a hot string beats
 /// formatting (or reading a per-resource cached copy from cold memory).
 #[derive(Default)]
-pub(crate) struct SiteCache(std::collections::HashMap<usize, String>);
+pub(crate) struct SiteCache(std::collections::HashMap<usize, Arc<str>>);
 
 impl SiteCache {
-    /// `file:line:col` of `site`.
-    pub(crate) fn short(&mut self, site: &'static Location<'static>) -> String {
+    /// `file:line:col` of `site`, shared with every other caller asking for it.
+    pub(crate) fn shared(&mut self, site: &'static Location<'static>) -> Arc<str> {
         let key = site as *const Location<'static> as usize;
-        self.0.entry(key).or_insert_with(|| short(site)).clone()
+        self.0.entry(key).or_insert_with(|| short(site).into()).clone()
+    }
+
+    /// `file:line:col` of `site`, as an owned string.
+    pub(crate) fn short(&mut self, site: &'static Location<'static>) -> String {
+        self.shared(site).to_string()
     }
 }

@@ -86,10 +86,11 @@ impl BlockedOn {
 pub enum ResourceStats {
     /// Nothing beyond identity.
     None,
-    /// A channel.
-    Channel(ChannelStats),
-    /// A `Mutex` or `RwLock`.
-    Lock(LockStats),
+    /// A channel (boxed, as the lock's, to keep every snapshot entry small).
+    Channel(Box<ChannelStats>),
+    /// A `Mutex` or `RwLock` (boxed: its two histograms make it the largest
+    /// stats type, and a snapshot holds one entry per live resource).
+    Lock(Box<LockStats>),
     /// A `Context`.
     Context(ContextStats),
     /// An object pool or a worker pool.
@@ -194,10 +195,11 @@ pub struct ResourceSnapshot {
     pub id: ResourceId,
     /// Kind.
     pub kind: ResourceKind,
-    /// Name (its creation site when not named).
-    pub name: String,
-    /// Creation site.
-    pub site: String,
+    /// Name (its creation site when not named); shared with the resource,
+    /// so a snapshot of many resources copies no names.
+    pub name: Arc<str>,
+    /// Creation site; shared by every resource created there.
+    pub site: Arc<str>,
     /// Milliseconds since creation.
     pub age_ms: u64,
     /// One line of live state.
@@ -217,8 +219,8 @@ impl ResourceSnapshot {
         ResourceSnapshot {
             id: m.id(),
             kind: m.kind(),
-            name: m.name().to_string(),
-            site: sites.short(m.site()),
+            name: m.shared_name(),
+            site: sites.shared(m.site()),
             age_ms: now.saturating_duration_since(m.created()).as_millis() as u64,
             summary: r.summary(),
             stats: r.stats(),

@@ -348,7 +348,7 @@ impl Resource for ChannelMeta {
                 blocked_receivers.push(waiter);
             }
         }
-        ResourceStats::Channel(ChannelStats {
+        ResourceStats::Channel(Box::new(ChannelStats {
             flavor: self.flavor.name(),
             capacity: self.flavor.capacity(),
             len: self.len(),
@@ -362,7 +362,7 @@ impl Resource for ChannelMeta {
                 .disconnected_at
                 .get()
                 .map(|t| now.saturating_duration_since(*t).as_millis() as u64),
-        })
+        }))
     }
 }
 

@@ -106,6 +106,6 @@ impl Resource for LockState {
     }
 
     fn stats(&self) -> ResourceStats {
-        ResourceStats::Lock(self.lock_stats())
+        ResourceStats::Lock(Box::new(self.lock_stats()))
     }
 }
