@@ -2,7 +2,10 @@
 //! `vigil::sync::mpsc`), each with a twin: send → the receive that gets the
 //! value; the capacity rule (a rendezvous receive → its send completing, a
 //! buffered send not waiting for any receive; the k-th receive → the
-//! (k+C)-th send); disconnect → the receive that observes it.
+//! (k+C)-th send, and nothing from receives to the first C sends, whichever
+//! way they are sent); disconnect → the receive that observes it.
+
+mod common;
 
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
@@ -162,6 +165,104 @@ fn kth_receive_happens_before_the_k_plus_capacity_send_completes() {
         t.join().unwrap();
         let report = g.check();
         assert!(report.races.is_empty(), "{name}: {report}");
+    }
+}
+
+/// Every way to send to a bounded channel, each with a blocking receive.
+const BOUNDED_SENDS: [(&str, Make); 6] = [
+    ("Sender::send", crossbeam),
+    ("Sender::try_send", |cap| {
+        let (tx, rx) = vigil::channel::bounded(cap.expect("bounded"));
+        let send = move |v| {
+            // Retried until there is room: completes only after a receive made it.
+            while let Err(e) = tx.try_send(v) {
+                assert!(matches!(e, vigil::channel::TrySendError::Full(_)), "{e:?}");
+                std::thread::yield_now();
+            }
+        };
+        (Box::new(send), Box::new(move || rx.recv().ok()))
+    }),
+    ("Sender::send_timeout", |cap| {
+        let (tx, rx) = vigil::channel::bounded(cap.expect("bounded"));
+        let send = move |v| tx.send_timeout(v, Duration::from_secs(60)).unwrap();
+        (Box::new(send), Box::new(move || rx.recv().ok()))
+    }),
+    ("select send", |cap| {
+        let (tx, rx) = vigil::channel::bounded(cap.expect("bounded"));
+        let send = move |v| {
+            let mut sel = vigil::channel::Select::new();
+            sel.send(&tx);
+            sel.select().send(&tx, v).unwrap();
+        };
+        (Box::new(send), Box::new(move || rx.recv().ok()))
+    }),
+    ("SyncSender::send", mpsc),
+    ("SyncSender::try_send", |cap| {
+        let (tx, rx) = vigil::sync::mpsc::sync_channel(cap.expect("bounded"));
+        let send = move |v| {
+            while let Err(e) = tx.try_send(v) {
+                assert!(matches!(e, std_mpsc::TrySendError::Full(_)), "{e:?}");
+                std::thread::yield_now();
+            }
+        };
+        (Box::new(send), Box::new(move || rx.recv().ok()))
+    }),
+];
+
+/// Go's `RaceChanAsyncRev`: a receiver writes, then waits in `recv` (its
+/// past already published to the channel); the channel's first send
+/// completes without any receive making room, so it learns nothing from
+/// that receiver, and the sender's later write races with the receiver's.
+#[test]
+fn the_first_c_sends_learn_nothing_from_a_receive_under_way() {
+    for (how, make) in BOUNDED_SENDS {
+        let races = isolated(move || first_send_while_a_receive_waits(how, make));
+        assert_eq!(races, 1, "{how}");
+    }
+}
+
+fn first_send_while_a_receive_waits(how: &str, make: Make) -> usize {
+    let g = guard();
+    let cell = Arc::new(RaceCell::new(0u32));
+    let (send, recv) = make(Some(2));
+    let c = cell.clone();
+    let receiver = format!("receiver-waiting-for-{how}");
+    let t = vigil::thread::Builder::new()
+        .name(receiver.clone())
+        .spawn(move || {
+            c.set(1);
+            recv();
+        })
+        .unwrap();
+    common::wait_blocked(&receiver);
+    send(0); // the first of C = 2: room without any receive
+    cell.set(2);
+    t.join().unwrap();
+    g.check().races.len()
+}
+
+/// The twin: once C sends have filled the buffer, the next send completes
+/// only after a receive made room, and learns what that receiver did.
+#[test]
+fn the_send_after_c_sends_learns_the_receive_that_made_room() {
+    for (how, make) in BOUNDED_SENDS {
+        let g = guard();
+        let cell = Arc::new(RaceCell::new(0u32));
+        let (send, recv) = make(Some(2));
+        send(0);
+        send(1); // the buffer is full
+        let c = cell.clone();
+        let t = vigil::thread::spawn(move || {
+            c.set(1);
+            assert_eq!(recv(), Some(0)); // makes room for the third send
+            assert_eq!(recv(), Some(1));
+            assert_eq!(recv(), Some(2));
+        });
+        send(2);
+        cell.set(2);
+        t.join().unwrap();
+        let report = g.check();
+        assert!(report.races.is_empty(), "{how}: {report}");
     }
 }
 

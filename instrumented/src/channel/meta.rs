@@ -120,6 +120,9 @@ pub(crate) struct ChannelMeta {
     recv_op: Op,
     sent: Padded<AtomicU64>,
     received: Padded<AtomicU64>,
+    /// Sends to a bounded channel that have begun, counted only up to
+    /// capacity + 1 (see [`send_follows_a_receive`](Self::send_follows_a_receive)).
+    sends_begun: AtomicU64,
     senders: AtomicUsize,
     receivers: AtomicUsize,
     waiters: Mutex<Vec<WaiterEntry>>,
@@ -163,6 +166,7 @@ impl ChannelMeta {
             recv_op: if flavor == Flavor::ContextDone { Op::ContextDone } else { Op::Recv },
             sent: Padded::default(),
             received: Padded::default(),
+            sends_begun: AtomicU64::new(0),
             senders: AtomicUsize::new(senders),
             receivers: AtomicUsize::new(1),
             waiters: Mutex::new(Vec::new()),
@@ -180,6 +184,40 @@ impl ChannelMeta {
     #[inline]
     pub(crate) fn is_bounded(&self) -> bool {
         matches!(self.flavor, Flavor::Bounded(_))
+    }
+
+    /// Before a send first tries to put its message: counts it while the
+    /// channel's first `capacity` sends may still be under way (one relaxed
+    /// load per send after that).
+    #[inline]
+    pub(crate) fn before_send(&self) {
+        if let Flavor::Bounded(cap) = self.flavor {
+            if self.sends_begun.load(Ordering::Relaxed) <= cap as u64 {
+                self.sends_begun.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// After a send completed: whether it may have waited for a receive to
+    /// make room, and so must learn what the receives did (Go's rule: the
+    /// k-th receive happens before the (k+C)-th send completes).
+    ///
+    /// A send is the (s+1)-th into the buffer for some s, and every send
+    /// that put its message before it counted itself in `sends_begun` first;
+    /// the channel orders those puts before this one (its senders take slots
+    /// with a SeqCst compare-exchange), so this load sees them all and
+    /// `s < sends_begun`. While `sends_begun <= C`, then, `s < C`: the send
+    /// is among the first C, no receive made room for it, and it learns
+    /// nothing from receives (Go's `RaceChanSem` and `RaceChanAsyncRev`).
+    /// After that every completed send learns every receive begun before it
+    /// (one clock per channel): wider than Go's per-slot edge, never
+    /// narrower.
+    #[inline]
+    pub(crate) fn send_follows_a_receive(&self) -> bool {
+        match self.flavor {
+            Flavor::Bounded(cap) => self.sends_begun.load(Ordering::Relaxed) > cap as u64,
+            _ => false,
+        }
     }
 
     #[inline]

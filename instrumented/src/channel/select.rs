@@ -487,6 +487,7 @@ impl<'a> SelectedOperation<'a> {
     /// assert_eq!(r.recv(), Ok('x'));
     /// ```
     pub fn send<T>(self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
+        s.before_send();
         match self.inner.send(&s.inner, Env::wrap(msg)) {
             Ok(()) => {
                 s.sent();

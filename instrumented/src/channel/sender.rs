@@ -66,6 +66,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        self.before_send();
         match self.inner.try_send(Env::wrap(msg)) {
             Ok(()) => {
                 self.sent();
@@ -102,6 +103,7 @@ impl<T> Sender<T> {
         let Some(meta) = self.meta.get() else {
             return self.inner.send(Env::wrap(msg)).map_err(|e| SendError(e.0.into_value()));
         };
+        meta.before_send();
         match self.inner.try_send(Env::wrap(msg)) {
             Ok(()) => {
                 self.sent();
@@ -169,6 +171,7 @@ impl<T> Sender<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Result<(), SendTimeoutError<T>> {
+        self.before_send();
         match self.inner.try_send(Env::wrap(msg)) {
             Ok(()) => {
                 self.sent();
@@ -239,13 +242,22 @@ impl<T> Sender<T> {
         }
     }
 
-    /// A send completed: count it; on a bounded channel, learn what the
-    /// receives that made room did.
+    /// A send is about to try to put its message (see
+    /// [`ChannelMeta::send_follows_a_receive`]).
+    #[inline]
+    pub(crate) fn before_send(&self) {
+        if let Some(meta) = self.meta.get() {
+            meta.before_send();
+        }
+    }
+
+    /// A send completed: count it; if a receive may have made room for it,
+    /// learn what the receives did.
     #[inline]
     pub(crate) fn sent(&self) {
         if let Some(meta) = self.meta.get() {
             meta.on_sent();
-            if meta.is_bounded() {
+            if meta.send_follows_a_receive() {
                 meta.recv_point.acquire();
             }
         }

@@ -224,6 +224,7 @@ impl<T> SyncSender<T> {
         let Some(meta) = self.meta.get() else {
             return self.inner.send(Env::wrap(t)).map_err(|e| SendError(e.0.into_value()));
         };
+        meta.before_send();
         match self.inner.try_send(Env::wrap(t)) {
             Ok(()) => {
                 self.sent(meta);
@@ -277,10 +278,14 @@ impl<T> SyncSender<T> {
         }
     }
 
+    /// A send completed: count it; if a receive may have made room for it,
+    /// learn what the receives did (see [`ChannelMeta::send_follows_a_receive`]).
     #[inline]
     fn sent(&self, meta: &ChannelMeta) {
         meta.on_sent();
-        meta.recv_point.acquire();
+        if meta.send_follows_a_receive() {
+            meta.recv_point.acquire();
+        }
     }
 
     /// Sends a value if there is room now.
@@ -302,6 +307,9 @@ impl<T> SyncSender<T> {
     /// ```
     #[inline]
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
+        if let Some(meta) = self.meta.get() {
+            meta.before_send();
+        }
         match self.inner.try_send(Env::wrap(t)) {
             Ok(()) => {
                 if let Some(meta) = self.meta.get() {
