@@ -202,11 +202,13 @@ impl ChannelMeta {
     /// make room, and so must learn what the receives did (Go's rule: the
     /// k-th receive happens before the (k+C)-th send completes).
     ///
-    /// A send is the (s+1)-th into the buffer for some s, and every send
-    /// that put its message before it counted itself in `sends_begun` first;
-    /// the channel orders those puts before this one (its senders take slots
-    /// with a SeqCst compare-exchange), so this load sees them all and
-    /// `s < sends_begun`. While `sends_begun <= C`, then, `s < C`: the send
+    /// A send is the (s+1)-th into the buffer for some s. Every send that
+    /// took a slot before it counted itself in `sends_begun` before taking
+    /// its slot (a `Select` counts its send operations before each
+    /// selection, since crossbeam takes the slot during the selection); the
+    /// channel orders those slot claims before this one (its senders take
+    /// slots with a SeqCst compare-exchange), so this load, made after this
+    /// send's own claim, sees them all and `s < sends_begun`. While `sends_begun <= C`, then, `s < C`: the send
     /// is among the first C, no receive made room for it, and it learns
     /// nothing from receives (Go's `RaceChanSem` and `RaceChanAsyncRev`).
     /// After that every completed send learns every receive begun before it

@@ -144,13 +144,20 @@ impl<'a> Select<'a> {
         }
     }
 
-    /// Publishes the receivers' clocks before any of their operations may
-    /// complete (see `Receiver::before_recv`).
+    /// Before a selection: publishes the receivers' clocks before any of
+    /// their operations may complete (see `Receiver::before_recv`), and
+    /// counts every send operation as begun (see
+    /// `ChannelMeta::send_follows_a_receive`) — here, not when the chosen
+    /// send completes, because crossbeam claims a send's slot during the
+    /// selection itself. Arms not chosen are counted too, which only makes
+    /// later sends learn more.
     #[inline]
     fn before(&self) {
         if vigil_detector::race_enabled() {
             for (m, sending) in self.ops.iter().flatten() {
-                if !sending && m.is_bounded() {
+                if *sending {
+                    m.before_send();
+                } else if m.is_bounded() {
                     m.recv_point.release();
                 }
             }
@@ -487,7 +494,6 @@ impl<'a> SelectedOperation<'a> {
     /// assert_eq!(r.recv(), Ok('x'));
     /// ```
     pub fn send<T>(self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
-        s.before_send();
         match self.inner.send(&s.inner, Env::wrap(msg)) {
             Ok(()) => {
                 s.sent();

@@ -245,7 +245,7 @@ impl<T> Sender<T> {
     /// A send is about to try to put its message (see
     /// [`ChannelMeta::send_follows_a_receive`]).
     #[inline]
-    pub(crate) fn before_send(&self) {
+    fn before_send(&self) {
         if let Some(meta) = self.meta.get() {
             meta.before_send();
         }
