@@ -147,27 +147,6 @@ fn buffered_program(make: Make) -> usize {
     }
 }
 
-#[test]
-fn kth_receive_happens_before_the_k_plus_capacity_send_completes() {
-    for (name, make) in FLAVOURS {
-        let g = guard();
-        let cell = Arc::new(RaceCell::new(0u32));
-        let (send, recv) = make(Some(1));
-        let c = cell.clone();
-        let t = vigil::thread::spawn(move || {
-            c.set(1);
-            recv(); // 1st receive
-            recv(); // 2nd
-        });
-        send(1); // 1st send: room in the buffer
-        send(2); // 2nd send: completes only after the 1st receive
-        assert_eq!(cell.get(), 1);
-        t.join().unwrap();
-        let report = g.check();
-        assert!(report.races.is_empty(), "{name}: {report}");
-    }
-}
-
 /// Every way to send to a bounded channel, each with a blocking receive.
 const BOUNDED_SENDS: [(&str, Make); 6] = [
     ("Sender::send", crossbeam),
@@ -241,28 +220,30 @@ fn first_send_while_a_receive_waits(how: &str, make: Make) -> usize {
     g.check().races.len()
 }
 
-/// The twin: once C sends have filled the buffer, the next send completes
-/// only after a receive made room, and learns what that receiver did.
+/// The twin: the (C+1)-th send completes only after the first receive made
+/// room, and learns what that receiver did before it.
 #[test]
-fn the_send_after_c_sends_learns_the_receive_that_made_room() {
+fn kth_receive_happens_before_the_k_plus_capacity_send_completes() {
     for (how, make) in BOUNDED_SENDS {
-        let g = guard();
-        let cell = Arc::new(RaceCell::new(0u32));
-        let (send, recv) = make(Some(2));
-        send(0);
-        send(1); // the buffer is full
-        let c = cell.clone();
-        let t = vigil::thread::spawn(move || {
-            c.set(1);
-            assert_eq!(recv(), Some(0)); // makes room for the third send
-            assert_eq!(recv(), Some(1));
-            assert_eq!(recv(), Some(2));
-        });
-        send(2);
-        cell.set(2);
-        t.join().unwrap();
-        let report = g.check();
-        assert!(report.races.is_empty(), "{how}: {report}");
+        for cap in [1, 2] {
+            let g = guard();
+            let cell = Arc::new(RaceCell::new(0u32));
+            let (send, recv) = make(Some(cap));
+            let c = cell.clone();
+            let t = vigil::thread::spawn(move || {
+                c.set(1);
+                for v in 0..=cap as u32 {
+                    assert_eq!(recv(), Some(v)); // the 1st makes room for the (C+1)-th send
+                }
+            });
+            for v in 0..=cap as u32 {
+                send(v); // the first C find room; the last waits for the 1st receive
+            }
+            assert_eq!(cell.get(), 1);
+            t.join().unwrap();
+            let report = g.check();
+            assert!(report.races.is_empty(), "{how} bounded({cap}): {report}");
+        }
     }
 }
 
