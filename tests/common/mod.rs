@@ -46,12 +46,21 @@ pub fn wait_blocked(name: &str) -> WorkerId {
 /// Runs this test binary again, with `envs`, running only the ignored test
 /// `name`, and returns its output. A child still running after two minutes
 /// is killed and the calling test fails (a hang is a failure, not a wait).
-pub fn run_child(name: &str, envs: &[(&str, &str)]) -> std::process::Output {
+///
+/// `module` is the calling test's `module_path!()`: tests are grouped into one
+/// binary per area, so the child is named by its path inside that binary.
+pub fn run_child(module: &str, name: &str, envs: &[(&str, &str)]) -> std::process::Output {
     use std::io::Read;
     use std::process::Stdio;
+    // `module_path!()` starts with the binary's crate name, which libtest's
+    // test names leave out.
+    let path = match module.split_once("::") {
+        Some((_crate, inner)) => format!("{inner}::{name}"),
+        None => name.to_string(),
+    };
     let exe = std::env::current_exe().expect("test binary path");
     let mut cmd = std::process::Command::new(exe);
-    cmd.args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"]);
+    cmd.args(["--exact", &path, "--ignored", "--nocapture", "--test-threads=1"]);
     for (k, v) in envs {
         cmd.env(k, v);
     }
