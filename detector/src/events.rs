@@ -7,6 +7,7 @@
 use crate::resource::ResourceRef;
 use crate::sync::{AtomicU64, Condvar, Mutex, Ordering};
 use crate::worker::{Op, WorkerRef};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::panic::Location;
@@ -25,8 +26,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// let batch = vigil_detector::events_since(after, 10);
 /// assert!(batch.events.iter().any(|e| e.kind == EventKind::Cancel));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum EventKind {
     /// A worker was spawned.
     Spawn,
@@ -73,7 +75,8 @@ pub enum EventKind {
 /// assert_eq!(json["kind"], "other");
 /// assert_eq!(json["op"], "sleep");
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Event {
     /// Sequence number, from 1, without gaps.
     pub seq: u64,
@@ -107,7 +110,8 @@ pub struct Event {
 /// assert_eq!(next.events[0].message, "tick");
 /// assert_eq!(next.next_seq, next.events[0].seq);
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct EventsSince {
     /// The events, oldest first.
     pub events: Vec<Event>,

@@ -6,6 +6,7 @@ use crate::registry::registry;
 use crate::resource::ResourceRef;
 use crate::sync::{Arc, AtomicU64, Mutex, Ordering};
 use crate::worker::{Worker, WorkerId, WorkerRef};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -23,8 +24,9 @@ use std::fmt;
 /// assert_eq!(json, "waitgroup_misuse");
 /// assert_eq!(json, DeadlockKind::WaitgroupMisuse.as_str());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum DeadlockKind {
     /// A wait-for cycle among lock owners (AB-BA), happening now.
     Cycle,
@@ -86,7 +88,8 @@ impl DeadlockKind {
 /// assert!(text.contains("worker 2 \"a\" at src/a.rs:10:5 waiting 40 ms for mutex `m`"));
 /// assert!(text.contains("held by worker 3 \"b\" since src/b.rs:4:9 (90 ms)"));
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WaitEdge {
     /// The waiting (or acquiring) worker.
     pub waiter: WorkerRef,
@@ -129,7 +132,8 @@ pub struct WaitEdge {
 ///     assert!(json.get(key).is_some(), "{key}");
 /// }
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct DeadlockReport {
     /// What kind of deadlock.
     pub kind: DeadlockKind,
@@ -186,16 +190,17 @@ impl fmt::Display for DeadlockReport {
 /// assert_eq!(serde_json::to_value(RaceKind::ReadWrite).unwrap(), "read-write");
 /// assert_eq!(serde_json::to_value(RaceKind::WriteWrite).unwrap(), RaceKind::WriteWrite.as_str());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub enum RaceKind {
     /// Two unordered writes.
-    #[serde(rename = "write-write")]
+    #[cfg_attr(feature = "serde", serde(rename = "write-write"))]
     WriteWrite,
     /// A read, then an unordered write.
-    #[serde(rename = "read-write")]
+    #[cfg_attr(feature = "serde", serde(rename = "read-write"))]
     ReadWrite,
     /// A write, then an unordered read.
-    #[serde(rename = "write-read")]
+    #[cfg_attr(feature = "serde", serde(rename = "write-read"))]
     WriteRead,
 }
 
@@ -238,7 +243,8 @@ impl RaceKind {
 /// assert_eq!(json["site"], "src/cache.rs:12:9");
 /// assert_eq!(json["op"], "write");
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Access {
     /// The worker that made the access.
     pub thread: WorkerRef,
@@ -286,7 +292,8 @@ pub struct Access {
 /// assert!(text.contains("worker 2 was spawned at src/b.rs:5:9 by worker 1 \"my_test\""));
 /// assert_eq!(serde_json::to_value(&race).unwrap()["kind"], "read-write");
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct RaceReport {
     /// Which accesses conflicted.
     pub kind: RaceKind,
@@ -400,6 +407,7 @@ pub fn record_deadlock(report: DeadlockReport, involved: &[Arc<Worker>], dedup_k
     if !reg.findings.seen.lock().insert(format!("deadlock:{dedup_key}")) {
         return false;
     }
+    #[cfg(feature = "detect")]
     tracing::warn!(target: "vigil", kind = report.kind.as_str(), "{report}");
     reg.events.push(
         crate::EventKind::Deadlock,
@@ -446,6 +454,7 @@ pub fn record_race(report: RaceReport, involved: &[Arc<Worker>], dedup_key: &str
     if !reg.findings.seen.lock().insert(format!("race:{dedup_key}")) {
         return false;
     }
+    #[cfg(feature = "detect")]
     tracing::warn!(target: "vigil", kind = report.kind.as_str(), "{report}");
     reg.events.push(
         crate::EventKind::Race,

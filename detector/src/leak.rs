@@ -6,6 +6,7 @@ use crate::registry::registry;
 use crate::snapshot::BlockedOn;
 use crate::sync::Arc;
 use crate::worker::{Worker, WorkerId, WorkerRef, WorkerState};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -30,7 +31,8 @@ use std::time::{Duration, Instant};
 /// let json = serde_json::to_value(leak).unwrap();
 /// assert_eq!(json["state"], "running");
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Leak {
     /// The worker.
     pub worker: WorkerRef,
@@ -116,7 +118,8 @@ impl fmt::Display for Leak {
 /// assert!(report.is_empty());
 /// println!("{report}"); // "vigil: no leaked workers"
 /// ```
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct LeakReport {
     /// The name of the thread that made the guard (the test's name under libtest), if scoped.
     pub guard: Option<String>,
@@ -275,6 +278,7 @@ impl LeakQuery {
         let leaks: Vec<Leak> = remaining.iter().map(|w| Leak::of(w, now)).collect();
         let report = LeakReport { guard, leaks };
         if !report.is_empty() {
+            #[cfg(feature = "detect")]
             tracing::warn!(target: "vigil", leaks = report.len(), "{report}");
             for l in &report.leaks {
                 reg.events.push(

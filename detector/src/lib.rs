@@ -33,6 +33,7 @@ pub mod hb;
 mod leak;
 mod lifecycle;
 mod live_index;
+mod map;
 mod registry;
 mod report;
 mod resource;

@@ -164,6 +164,7 @@ impl WorkerScope {
             if let Some(c) = crate::hb::finish() {
                 *w.final_clock.lock() = Some(c);
             }
+            #[cfg(feature = "detect")]
             if let Some(msg) = &panic {
                 tracing::warn!(target: "vigil", worker = %w.to_ref(), "vigil: {} panicked: {msg}", w.to_ref());
             }

@@ -1,15 +1,15 @@
 //! The process-wide registry of live workers and resources.
 //!
-//! Sharded maps keyed by id (dashmap); no path a thread takes per operation
+//! Sharded maps keyed by id (dashmap, see `map.rs`); no path a thread takes per operation
 //! touches them — only spawning, finishing, registering a resource and
 //! reporting do.
 
 use crate::events::{EventKind, EventRing, Message};
 use crate::findings::Findings;
+use crate::map::Map;
 use crate::resource::{Resource, ResourceId};
 use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering, Weak};
 use crate::worker::{Worker, WorkerId, WorkerState};
-use dashmap::DashMap;
 use std::collections::VecDeque;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 const RECENT_FINISHED: usize = 256;
 
 pub(crate) struct Registry {
-    pub(crate) workers: DashMap<WorkerId, Arc<Worker>>,
-    pub(crate) resources: DashMap<ResourceId, Weak<dyn Resource>>,
+    pub(crate) workers: Map<WorkerId, Arc<Worker>>,
+    pub(crate) resources: Map<ResourceId, Weak<dyn Resource>>,
     pub(crate) recent: Mutex<VecDeque<Arc<Worker>>>,
     next_worker: AtomicU64,
     /// Bumped on every finish; leak checks wait on it instead of sleeping.
@@ -33,8 +33,8 @@ pub(crate) struct Registry {
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
-    workers: DashMap::new(),
-    resources: DashMap::new(),
+    workers: Map::new(),
+    resources: Map::new(),
     recent: Mutex::new(VecDeque::new()),
     next_worker: AtomicU64::new(1),
     finished_gen: Mutex::new(0),

@@ -3,6 +3,7 @@
 use crate::findings::{DeadlockReport, RaceReport};
 use crate::leak::{Leak, LeakReport};
 use crate::snapshot::ResourceSnapshot;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::fmt;
 
@@ -17,7 +18,8 @@ use std::fmt;
 /// let json = serde_json::to_value(&report).unwrap();
 /// assert!(json["leaks"].is_array() && json["deadlocks"].is_array() && json["races"].is_array());
 /// ```
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Report {
     /// The guard's thread name, if scoped to a guard.
     pub guard: Option<String>,

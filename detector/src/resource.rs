@@ -6,6 +6,7 @@
 
 use crate::snapshot::ResourceStats;
 use crate::sync::{Arc, AtomicU64, Ordering};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::fmt;
 use std::panic::Location;
@@ -22,8 +23,9 @@ use std::time::{Instant, SystemTime};
 /// assert_eq!(id.to_string(), "42");
 /// assert_eq!(serde_json::to_value(id).unwrap(), 42); // a bare number on the wire
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct ResourceId(pub u64);
 
 static NEXT_RESOURCE: AtomicU64 = AtomicU64::new(1);
@@ -58,8 +60,9 @@ impl fmt::Display for ResourceId {
 /// assert_eq!(ResourceKind::WorkerPool.to_string(), "worker_pool");
 /// assert_eq!(serde_json::to_value(ResourceKind::WaitGroup).unwrap(), "waitgroup");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ResourceKind {
     /// An mpsc or crossbeam-style channel.
     Channel,
@@ -74,7 +77,7 @@ pub enum ResourceKind {
     /// A `Barrier`.
     Barrier,
     /// A `WaitGroup` (serialized `waitgroup`, as the contract spells it).
-    #[serde(rename = "waitgroup")]
+    #[cfg_attr(feature = "serde", serde(rename = "waitgroup"))]
     WaitGroup,
     /// A `Semaphore`.
     Semaphore,
@@ -85,7 +88,7 @@ pub enum ResourceKind {
     /// A `WorkerPool`.
     WorkerPool,
     /// An `ErrGroup` (serialized `errgroup`).
-    #[serde(rename = "errgroup")]
+    #[cfg_attr(feature = "serde", serde(rename = "errgroup"))]
     ErrGroup,
     /// A `SingleFlight`.
     SingleFlight,
@@ -360,7 +363,8 @@ pub trait Resource: Send + Sync + 'static {
 /// let json = serde_json::to_value(&r).unwrap();
 /// assert_eq!(json, serde_json::json!({"id": 3, "kind": "rw_lock", "name": "config"}));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ResourceRef {
     /// The resource's id.
     pub id: ResourceId,

@@ -7,6 +7,7 @@ use crate::site::SiteCache;
 use crate::stats::{ChannelStats, ContextStats, CounterStats, LockStats, PoolStats};
 use crate::sync::Arc;
 use crate::worker::{Blocked, Op, Worker, WorkerId, WorkerRef, WorkerState};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::time::{Instant, SystemTime};
 
@@ -30,7 +31,8 @@ use std::time::{Instant, SystemTime};
 /// assert_eq!(on.summary, "running"); // the child's live state
 /// assert!(on.site.starts_with(file!()));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct BlockedOn {
     /// The blocking operation.
     pub op: Op,
@@ -81,8 +83,9 @@ impl BlockedOn {
 /// assert_eq!(json, serde_json::json!({"count": 1, "capacity": 3, "waiters": 2})); // no tag
 /// assert!(serde_json::to_value(ResourceStats::None).unwrap().is_null());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(untagged))]
 pub enum ResourceStats {
     /// Nothing beyond identity.
     None,
@@ -114,7 +117,8 @@ pub enum ResourceStats {
 /// assert_eq!(w.parent.as_ref().map(|p| p.id), vigil_detector::current_worker_id());
 /// assert!(w.spawned_at.as_deref().unwrap().starts_with(file!()));
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WorkerSnapshot {
     /// Id.
     pub id: WorkerId,
@@ -189,7 +193,8 @@ impl WorkerSnapshot {
 /// assert_eq!(r.name, r.site); // unnamed: named by its creation site
 /// assert_eq!(r.stats, ResourceStats::None);
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ResourceSnapshot {
     /// Id.
     pub id: ResourceId,
@@ -243,7 +248,8 @@ impl ResourceSnapshot {
 /// // The calling thread is external (not spawned through vigil): not counted.
 /// assert_eq!((counts.workers, counts.running, counts.blocked), (2, 2, 0));
 /// ```
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Counts {
     /// Live workers (spawned through vigil).
     pub workers: usize,
@@ -281,7 +287,8 @@ pub struct Counts {
 ///     assert!(json.get(key).is_some(), "{key}");
 /// }
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Snapshot {
     /// When it was taken, milliseconds since the Unix epoch.
     pub time_ms: u64,

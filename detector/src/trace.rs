@@ -54,12 +54,7 @@ impl Trace {
     /// frame a lookup of its enclosing function, a fifth of a spawn's
     /// overhead under callgrind, for an address only a report would use.)
     pub(crate) fn capture() -> Trace {
-        let mut ips = Vec::with_capacity(CAPTURE_FRAMES);
-        backtrace::trace(|frame| {
-            ips.push(frame.ip() as usize);
-            ips.len() < CAPTURE_FRAMES
-        });
-        Trace(Mutex::new(Frames::Captured(ips.into_boxed_slice())))
+        Trace(Mutex::new(Frames::Captured(return_addresses().into_boxed_slice())))
     }
 
     /// The user's frames, trimmed of vigil's own frames at the top and the
@@ -81,11 +76,10 @@ fn symbolize(ips: &[usize]) -> Vec<String> {
     let mut in_user = false;
     let mut done = false;
     for &ip in ips {
-        backtrace::resolve(ip as *mut std::ffi::c_void, |sym| {
+        each_symbol(ip, |name, file_line| {
             if done {
                 return;
             }
-            let name = sym.name().map(|n| format!("{n:#}")).unwrap_or_else(|| "<unknown>".into());
             if is_runtime_root(&name) && in_user {
                 done = true;
                 return;
@@ -94,10 +88,7 @@ fn symbolize(ips: &[usize]) -> Vec<String> {
                 return;
             }
             in_user = true;
-            let loc = match (sym.filename(), sym.lineno()) {
-                (Some(f), Some(l)) => format!(" at {}:{l}", f.display()),
-                _ => String::new(),
-            };
+            let loc = file_line.map(|at| format!(" at {at}")).unwrap_or_default();
             out.push((is_runtime_tail(&name), format!("{name}{loc}")));
             done = out.len() == MAX_FRAMES;
         });
@@ -112,8 +103,44 @@ fn symbolize(ips: &[usize]) -> Vec<String> {
     out.into_iter().map(|(_, frame)| frame).collect()
 }
 
+/// The calling stack's return addresses, at most [`CAPTURE_FRAMES`] of them.
+#[cfg(feature = "detect")]
+fn return_addresses() -> Vec<usize> {
+    let mut ips = Vec::with_capacity(CAPTURE_FRAMES);
+    backtrace::trace(|frame| {
+        ips.push(frame.ip() as usize);
+        ips.len() < CAPTURE_FRAMES
+    });
+    ips
+}
+
+/// Without `detect` nothing is captured (and no unwinder is compiled in).
+#[cfg(not(feature = "detect"))]
+fn return_addresses() -> Vec<usize> {
+    Vec::new()
+}
+
+/// Calls `f` with the demangled name and `file:line` of each symbol at `ip`
+/// (several when functions were inlined into one another).
+#[cfg(feature = "detect")]
+fn each_symbol(ip: usize, mut f: impl FnMut(String, Option<String>)) {
+    backtrace::resolve(ip as *mut std::ffi::c_void, |sym| {
+        let name = sym.name().map(|n| format!("{n:#}")).unwrap_or_else(|| "<unknown>".into());
+        let at = match (sym.filename(), sym.lineno()) {
+            (Some(file), Some(line)) => Some(format!("{}:{line}", file.display())),
+            _ => None,
+        };
+        f(name, at);
+    });
+}
+
+/// Without `detect` there is never an address to resolve.
+#[cfg(not(feature = "detect"))]
+fn each_symbol(_ip: usize, _f: impl FnMut(String, Option<String>)) {}
+
 /// Frames kept per captured stack: enough for the user's frames above
 /// vigil's own, while bounding the unwinder's work on deep stacks.
+#[cfg(feature = "detect")]
 const CAPTURE_FRAMES: usize = 32;
 
 /// Captures and renders the calling stack now (for findings reported at once).

@@ -8,6 +8,7 @@
 use crate::clock::VectorClock;
 use crate::resource::Resource;
 use crate::sync::{Arc, Mutex};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -29,8 +30,9 @@ use std::time::{Instant, SystemTime};
 /// assert_eq!(WorkerId(7).to_string(), "7");
 /// assert_eq!(serde_json::to_value(WorkerId(7)).unwrap(), 7);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct WorkerId(pub u64);
 
 impl fmt::Display for WorkerId {
@@ -49,8 +51,9 @@ impl fmt::Display for WorkerId {
 /// assert_eq!(Op::PoolGet.to_string(), "pool_get");
 /// assert_eq!(serde_json::to_value(Op::ContextDone).unwrap(), "context_done");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Op {
     /// Sending on a channel.
     Send,
@@ -133,8 +136,9 @@ impl fmt::Display for Op {
 /// assert_eq!(me.state(), WorkerState::Running);
 /// assert_eq!(serde_json::to_value(WorkerState::Panicked).unwrap(), "panicked");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum WorkerState {
     /// Alive and not in a tracked blocking operation.
     Running,
@@ -222,7 +226,8 @@ pub(crate) struct StateCell {
 /// let json = serde_json::to_value(&named).unwrap();
 /// assert_eq!(json, serde_json::json!({"id": 3, "name": "fetcher"}));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WorkerRef {
     /// The worker's id.
     pub id: WorkerId,

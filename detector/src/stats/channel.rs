@@ -1,6 +1,7 @@
 //! Channel statistics.
 
 use crate::worker::WorkerRef;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 /// A worker waiting on a resource: who, where, for how long.
@@ -19,7 +20,8 @@ use serde::Serialize;
 /// assert_eq!(json["worker"], serde_json::json!({"id": 5, "name": "consumer"}));
 /// assert_eq!(json["since_ms"], 250);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Waiter {
     /// The waiting worker.
     pub worker: WorkerRef,
@@ -51,7 +53,8 @@ pub struct Waiter {
 /// assert!(json["blocked_senders"].as_array().unwrap().is_empty());
 /// assert!(json["disconnected_ms_ago"].is_null()); // still connected
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ChannelStats {
     /// `bounded`, `unbounded`, `rendezvous`, `after`, `tick`, `never`.
     pub flavor: &'static str,

@@ -1,6 +1,7 @@
 //! A log-bucketed latency histogram: percentiles without storing samples.
 
 use crate::sync::{AtomicU64, Ordering};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 use std::time::Duration;
 
@@ -162,7 +163,8 @@ fn upper_bound(i: usize) -> u64 {
 /// let json = serde_json::to_value(&s).unwrap();
 /// assert_eq!(json["max_us"], 30);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct HistogramSummary {
     /// Samples recorded.
     pub count: u64,

@@ -2,6 +2,7 @@
 
 use crate::stats::{HistogramSummary, Waiter};
 use crate::worker::WorkerRef;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 /// A lock's live statistics, as returned by `Mutex::stats()` and shown in snapshots.
@@ -21,7 +22,8 @@ use serde::Serialize;
 /// assert_eq!(json["wait"]["max_us"], 300);
 /// assert!(json["owner"].is_null()); // not held
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct LockStats {
     /// Successful acquisitions.
     pub acquisitions: u64,

@@ -1,6 +1,7 @@
 //! Statistics of the Go toolkit: contexts, pools, wait groups, semaphores.
 
 use crate::resource::ResourceId;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 /// A context's place in the tree and its state.
@@ -22,7 +23,8 @@ use serde::Serialize;
 /// assert_eq!(json["deadline_in_ms"], -20);
 /// assert_eq!(json["cause"], "context deadline exceeded");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ContextStats {
     /// The parent context (`None` for a background root).
     pub parent: Option<ResourceId>,
@@ -49,7 +51,8 @@ pub struct ContextStats {
 /// assert_eq!(json["queued"], 7);
 /// assert_eq!(json["panicked"], 0);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct PoolStats {
     /// Worker threads (worker pools) or retained objects (object pools).
     pub size: usize,
@@ -79,7 +82,8 @@ pub struct PoolStats {
 /// let json = serde_json::to_value(&stats).unwrap();
 /// assert_eq!(json, serde_json::json!({"count": 0, "capacity": 3, "waiters": 2}));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct CounterStats {
     /// The counter (wait group count, permits available, arrivals).
     pub count: i64,
