@@ -89,6 +89,16 @@ fn cas_kind<T>(success: Ordering, failure: Ordering) -> impl FnOnce(&Result<T, T
     }
 }
 
+/// The failure ordering std's `compare_and_swap` uses for `order`.
+#[inline]
+fn strongest_failure_ordering(order: Ordering) -> Ordering {
+    match order {
+        Ordering::Release | Ordering::Relaxed => Ordering::Relaxed,
+        Ordering::Acquire | Ordering::AcqRel => Ordering::Acquire,
+        _ => Ordering::SeqCst,
+    }
+}
+
 #[inline]
 fn relaxed(order: Ordering) -> bool {
     order == Ordering::Relaxed
@@ -222,6 +232,32 @@ macro_rules! atomic_common {
                     || self.inner.compare_exchange(current, new, success, failure),
                     cas_kind(success, failure),
                 )
+            }
+
+            /// Stores `new` if the value is `current`, returning the previous
+            /// value — mirrors std's deprecated `compare_and_swap`: a
+            /// [`compare_exchange`](Self::compare_exchange) with `order` on
+            /// success and the strongest failure ordering `order` allows,
+            /// so it makes the same happens-before edges.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # #![allow(deprecated)]
+            #[doc = concat!("use vigil::sync::atomic::{", stringify!($name), ", Ordering};")]
+            #[doc = concat!("let a = ", stringify!($name), "::new(", $a, ");")]
+            #[doc = concat!("assert_eq!(a.compare_and_swap(", $a, ", ", $b, ", Ordering::AcqRel), ", $a, ");")]
+            #[doc = concat!("assert_eq!(a.compare_and_swap(", $a, ", ", $b, ", Ordering::AcqRel), ", $b, ");")]
+            /// ```
+            #[inline]
+            #[deprecated(
+                since = "0.1.0",
+                note = "Use `compare_exchange` or `compare_exchange_weak` instead (deprecated in std since 1.50.0)"
+            )]
+            pub fn compare_and_swap(&self, current: $v, new: $v, order: Ordering) -> $v {
+                match self.compare_exchange(current, new, order, strongest_failure_ordering(order)) {
+                    Ok(x) | Err(x) => x,
+                }
             }
 
             /// Like [`compare_exchange`](Self::compare_exchange), but may fail
@@ -655,6 +691,31 @@ impl<T> AtomicPtr<T> {
             || self.inner.compare_exchange(current, new, success, failure),
             cas_kind(success, failure),
         )
+    }
+
+    /// Stores `new` if the pointer is `current`, returning the previous
+    /// pointer — mirrors std's deprecated `compare_and_swap` (see
+    /// [`AtomicUsize::compare_and_swap`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use vigil::sync::atomic::{AtomicPtr, Ordering};
+    /// let mut x = 1u8;
+    /// let p = AtomicPtr::<u8>::default();
+    /// assert!(p.compare_and_swap(std::ptr::null_mut(), &mut x, Ordering::AcqRel).is_null());
+    /// assert_eq!(p.load(Ordering::Acquire), &mut x as *mut u8);
+    /// ```
+    #[inline]
+    #[deprecated(
+        since = "0.1.0",
+        note = "Use `compare_exchange` or `compare_exchange_weak` instead (deprecated in std since 1.50.0)"
+    )]
+    pub fn compare_and_swap(&self, current: *mut T, new: *mut T, order: Ordering) -> *mut T {
+        match self.compare_exchange(current, new, order, strongest_failure_ordering(order)) {
+            Ok(x) | Err(x) => x,
+        }
     }
 
     /// Like [`compare_exchange`](Self::compare_exchange), but may fail
