@@ -26,6 +26,7 @@ use crate::report::Report;
 use crate::snapshot::Snapshot;
 use crate::sync::{Arc, Mutex};
 use crate::worker::{current_worker, Worker, WorkerId};
+use std::panic::Location;
 use std::time::Duration;
 
 fn query_all() -> LeakQuery {
@@ -190,7 +191,8 @@ pub fn snapshot() -> Snapshot {
 ///
 /// # Panics
 ///
-/// With the report, when `VIGIL_PANIC_ON_LEAK=1` and anything was found.
+/// With the report, when `VIGIL_PANIC_ON_LEAK=1` and anything was found
+/// (at the caller's line).
 ///
 /// # Examples
 ///
@@ -199,6 +201,7 @@ pub fn snapshot() -> Snapshot {
 /// let report = vigil_detector::check::verify_at_exit();
 /// assert!(report.is_empty());
 /// ```
+#[track_caller]
 pub fn verify_at_exit() -> Report {
     let report = report();
     if !report.is_empty() {
@@ -222,9 +225,13 @@ struct Scope {
     /// Registered while the guard panics on findings (see [`must_fail`]).
     panicking_root: PanickingRoot,
     finding_seq: u64,
+    /// Where the guard was made: a failing guard fails there (the test's
+    /// own line), not inside vigil.
+    site: &'static Location<'static>,
 }
 
 impl Scope {
+    #[track_caller]
     fn new() -> Scope {
         let me = current_worker();
         let reg = registry();
@@ -245,6 +252,7 @@ impl Scope {
             panicking: crate::config().panic_on_leak,
             panicking_root: PanickingRoot::default(),
             finding_seq: reg.findings.current_seq(),
+            site: Location::caller(),
         }
     }
 
@@ -322,9 +330,23 @@ fn conclude(scope: &Scope, text: String, empty: bool) {
         return;
     }
     if scope.panicking && !std::thread::panicking() {
-        panic!("{text}");
+        fail_at(scope.site, &text);
     }
     eprintln!("{text}");
+}
+
+/// Fails the calling thread as a panic at `site` (where the guard was made)
+/// would: prints the panic line and the report as std's panic hook does,
+/// then unwinds with the message as payload. The test's output thus names
+/// the test's own line, and `RUST_BACKTRACE=1` adds no stack of vigil's
+/// internals after the report (whose sites and backtraces are the user's).
+#[cold]
+#[inline(never)]
+fn fail_at(site: &'static Location<'static>, report: &str) -> ! {
+    let thread = std::thread::current();
+    eprintln!("\nthread '{}' panicked at {site}:\n{report}", thread.name().unwrap_or("<unnamed>"));
+    // The payload leads with the site too, for whoever catches it.
+    std::panic::resume_unwind(Box::new(format!("{site}: {report}")))
 }
 
 macro_rules! scope_options {
@@ -421,17 +443,22 @@ macro_rules! scope_options {
         }
 
         /// Panics at drop when anything is found (as `VIGIL_PANIC_ON_LEAK=1` does),
-        /// except while the thread is already unwinding.
+        /// except while the thread is already unwinding. The panic is at the
+        /// line where the guard was made: its message starts with that
+        /// `file:line:col`, then the report.
         ///
         /// # Examples
         ///
         /// ```
         /// use std::time::Duration;
         ///
+        /// let line = line!() + 1;
         /// let g = vigil_detector::check::guard().grace(Duration::ZERO).panicking();
         /// let _stuck = vigil_detector::on_spawn(Some("stuck".into()), std::panic::Location::caller());
         /// let payload = std::panic::catch_unwind(move || drop(g)).unwrap_err();
-        /// assert!(vigil_detector::panic_message(&*payload).contains("\"stuck\""));
+        /// let message = vigil_detector::panic_message(&*payload);
+        /// assert!(message.starts_with(&format!("{}:{line}:", file!())), "{message}");
+        /// assert!(message.contains("\"stuck\""));
         /// ```
         pub fn panicking(mut self) -> Self {
             self.scope.panicking = true;
@@ -464,6 +491,7 @@ pub struct LeakGuard {
 }
 
 impl Default for LeakGuard {
+    #[track_caller]
     fn default() -> Self {
         LeakGuard::new()
     }
@@ -486,6 +514,7 @@ impl LeakGuard {
     /// assert_eq!(report.len(), 1); // only the worker spawned since the guard was made
     /// assert_eq!(report.leaks[0].worker.name.as_deref(), Some("after"));
     /// ```
+    #[track_caller]
     pub fn new() -> LeakGuard {
         LeakGuard { scope: Scope::new(), done: false }
     }
@@ -531,6 +560,7 @@ impl Drop for LeakGuard {
 /// let _g = vigil_detector::check::guard();
 /// // ... the test ...
 /// ```
+#[track_caller]
 pub fn guard() -> Guard {
     Guard { scope: Scope::new(), done: false }
 }

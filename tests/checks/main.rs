@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod a_failing_guard_fails_at_the_tests_own_line;
 mod facade_paths_of_the_api_contract_resolve;
 mod findings_are_emitted_as_tracing_warnings;
 mod leak_report_json_has_contract_fields;

@@ -250,10 +250,7 @@ macro_rules! atomic_common {
             #[doc = concat!("assert_eq!(a.compare_and_swap(", $a, ", ", $b, ", Ordering::AcqRel), ", $b, ");")]
             /// ```
             #[inline]
-            #[deprecated(
-                since = "0.1.0",
-                note = "Use `compare_exchange` or `compare_exchange_weak` instead (deprecated in std since 1.50.0)"
-            )]
+            #[deprecated(since = "0.1.0", note = "Use `compare_exchange` or `compare_exchange_weak` instead")]
             pub fn compare_and_swap(&self, current: $v, new: $v, order: Ordering) -> $v {
                 match self.compare_exchange(current, new, order, strongest_failure_ordering(order)) {
                     Ok(x) | Err(x) => x,
@@ -708,10 +705,7 @@ impl<T> AtomicPtr<T> {
     /// assert_eq!(p.load(Ordering::Acquire), &mut x as *mut u8);
     /// ```
     #[inline]
-    #[deprecated(
-        since = "0.1.0",
-        note = "Use `compare_exchange` or `compare_exchange_weak` instead (deprecated in std since 1.50.0)"
-    )]
+    #[deprecated(since = "0.1.0", note = "Use `compare_exchange` or `compare_exchange_weak` instead")]
     pub fn compare_and_swap(&self, current: *mut T, new: *mut T, order: Ordering) -> *mut T {
         match self.compare_exchange(current, new, order, strongest_failure_ordering(order)) {
             Ok(x) | Err(x) => x,
