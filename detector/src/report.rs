@@ -83,6 +83,20 @@ impl fmt::Display for Report {
         if !self.leaks.is_empty() {
             write!(f, "{}", self.leak_report())?;
         }
+        if !self.deadlocks.is_empty() || !self.races.is_empty() {
+            // A header like the leak report's: what was found, for which test.
+            if !self.leaks.is_empty() {
+                writeln!(f)?;
+            }
+            let scope = self.guard.as_ref().map(|g| format!(" by `{g}`")).unwrap_or_default();
+            let counts: Vec<String> =
+                [(self.deadlocks.len(), "deadlock(s)"), (self.races.len(), "data race(s)")]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
+            writeln!(f, "vigil: found {}{scope}:", counts.join(" and "))?;
+        }
         for d in &self.deadlocks {
             writeln!(f)?;
             write!(f, "{d}")?;

@@ -157,6 +157,39 @@ impl Shadow {
         .flatten()
     }
 
+    /// Whether an access by the calling thread at `site` (a write if
+    /// `write`) races with an access recorded here, without recording it:
+    /// for an access of an overlapping range whose own shadow is elsewhere
+    /// (annotated raw memory). Returns `None` when the race checker is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut shadow = vigil_detector::race::Shadow::new();
+    /// let _ = shadow.write(std::panic::Location::caller());
+    /// // The same thread: ordered.
+    /// assert!(shadow.check(true, std::panic::Location::caller()).is_none());
+    /// ```
+    pub fn check(&self, write: bool, site: &'static Location<'static>) -> Option<Race> {
+        with_thread_clock(|tc| {
+            let op = if write { "write" } else { "read" };
+            if let Some(w) = self.write.as_ref().filter(|w| !w.before(tc)) {
+                let kind = if write { RaceKind::WriteWrite } else { RaceKind::WriteRead };
+                return Some(Race::new(kind, w.clone(), "write", tc, site, op));
+            }
+            if !write {
+                return None;
+            }
+            let unordered = match &self.reads {
+                Reads::None => None,
+                Reads::One(r) => (!r.before(tc)).then_some(r),
+                Reads::Many(v) => v.iter().find(|r| !r.before(tc)),
+            };
+            unordered.map(|r| Race::new(RaceKind::ReadWrite, r.clone(), "read", tc, site, op))
+        })
+        .flatten()
+    }
+
     /// Whether nothing is recorded (e.g. after the checker was off throughout).
     ///
     /// # Examples

@@ -2,35 +2,43 @@
 
 use std::panic::Location;
 
-/// Tells the race checker that the calling thread reads the memory at
-/// `addr`. A write to the same address by another thread, not ordered with
-/// this read by any vigil primitive, is reported as a data race with both
-/// sites.
+/// The bytes an annotation of `*const T` covers: the pointee's size (a
+/// zero-sized pointee counts as one byte, so it still means something).
+#[inline]
+fn pointee_len<T>() -> usize {
+    std::mem::size_of::<T>().max(1)
+}
+
+/// Tells the race checker that the calling thread reads the `T` at `addr`:
+/// the `size_of::<T>()` bytes from `addr`. A write by another thread to
+/// any of those bytes, not ordered with this read by any vigil primitive,
+/// is reported as a data race with both sites.
 ///
-/// Addresses are tracked as given: annotate every access of one location
-/// with the same address (its start). Call [`forget`] when the memory is
-/// freed. Nothing is dereferenced.
+/// Annotating a struct covers all its fields, and annotating one field
+/// covers that field only: a struct and its field race, two disjoint
+/// fields do not. Call [`forget`] when the memory is freed. Nothing is
+/// dereferenced.
 ///
 /// # Examples
 ///
 /// ```
 /// let value = 7u32;
-/// vigil::race::read(&value as *const u32);
+/// vigil::race::read(&value as *const u32); // the 4 bytes of `value`
 /// let _ = value;
 /// vigil::race::forget(&value as *const u32, std::mem::size_of::<u32>());
 /// ```
 #[track_caller]
 #[inline]
-pub fn read<T: ?Sized>(addr: *const T) {
+pub fn read<T>(addr: *const T) {
     if vigil_detector::race_enabled() {
-        vigil_detector::race::read_addr(addr as *const () as usize, Location::caller());
+        vigil_detector::race::read_addr(addr as usize, pointee_len::<T>(), Location::caller());
     }
 }
 
-/// Tells the race checker that the calling thread writes the memory at
-/// `addr`. Another thread's read or write of the same address, not ordered
-/// with this write by any vigil primitive, is reported as a data race with
-/// both sites.
+/// Tells the race checker that the calling thread writes the `T` at
+/// `addr`: the `size_of::<T>()` bytes from `addr`. Another thread's read or
+/// write of any of those bytes, not ordered with this write by any vigil
+/// primitive, is reported as a data race with both sites.
 ///
 /// # Examples
 ///
@@ -43,9 +51,9 @@ pub fn read<T: ?Sized>(addr: *const T) {
 /// ```
 #[track_caller]
 #[inline]
-pub fn write<T: ?Sized>(addr: *const T) {
+pub fn write<T>(addr: *const T) {
     if vigil_detector::race_enabled() {
-        vigil_detector::race::write_addr(addr as *const () as usize, Location::caller());
+        vigil_detector::race::write_addr(addr as usize, pointee_len::<T>(), Location::caller());
     }
 }
 
