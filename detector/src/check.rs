@@ -83,7 +83,7 @@ pub fn leaks() -> LeakReport {
 pub fn assert_no_leaks() {
     let report = leaks();
     if !report.is_empty() {
-        panic!("{report}");
+        fail_at(Location::caller(), &report.to_string());
     }
 }
 
@@ -148,7 +148,7 @@ pub fn assert_no_races() {
     let races = races();
     if !races.is_empty() {
         let text: Vec<String> = races.iter().map(|r| r.to_string()).collect();
-        panic!("vigil: {} data race(s):\n{}", races.len(), text.join("\n"));
+        fail_at(Location::caller(), &format!("vigil: {} data race(s):\n{}", races.len(), text.join("\n")));
     }
 }
 
@@ -207,7 +207,7 @@ pub fn verify_at_exit() -> Report {
     if !report.is_empty() {
         eprintln!("{report}");
         if crate::config().panic_on_leak && !std::thread::panicking() {
-            panic!("{report}");
+            fail_at(Location::caller(), &report.to_string());
         }
     }
     report
@@ -335,14 +335,24 @@ fn conclude(scope: &Scope, text: String, empty: bool) {
     eprintln!("{text}");
 }
 
-/// Fails the calling thread as a panic at `site` (where the guard was made)
-/// would: prints the panic line and the report as std's panic hook does,
-/// then unwinds with the message as payload. The test's output thus names
-/// the test's own line, and `RUST_BACKTRACE=1` adds no stack of vigil's
+/// Fails the calling thread as a panic at `site` (the user's line: where a
+/// guard was made, an `assert_*` called, a lock taken) would: prints the
+/// panic line and the report as std's panic hook does, then unwinds with
+/// `"{site}: {report}"` as payload. The test's output thus names the
+/// test's own line, and `RUST_BACKTRACE=1` adds no stack of vigil's
 /// internals after the report (whose sites and backtraces are the user's).
+///
+/// # Examples
+///
+/// ```
+/// let site = std::panic::Location::caller();
+/// let payload = std::panic::catch_unwind(|| vigil_detector::check::fail_at(site, "the report")).unwrap_err();
+/// assert_eq!(vigil_detector::panic_message(&*payload), format!("{site}: the report"));
+/// ```
+#[doc(hidden)]
 #[cold]
 #[inline(never)]
-fn fail_at(site: &'static Location<'static>, report: &str) -> ! {
+pub fn fail_at(site: &'static Location<'static>, report: &str) -> ! {
     let thread = std::thread::current();
     eprintln!("\nthread '{}' panicked at {site}:\n{report}", thread.name().unwrap_or("<unnamed>"));
     // The payload leads with the site too, for whoever catches it.

@@ -82,6 +82,9 @@ fn a_panicking_guard_turns_its_cycle_into_a_panic_with_the_report() {
         let _ = other.join();
     });
     assert!(msg.contains("DEADLOCK (cycle)"), "{msg}");
+    // Whoever fails, it fails at a line of this test (a lock call or the
+    // guard), not inside vigil.
+    assert!(msg.starts_with(&format!("{}:", file!())), "{msg}");
     for name in ["`panic-a`", "`panic-b`", "\"guarded-abba\"", "\"guarded-other\""] {
         assert!(msg.contains(name), "{name} missing: {msg}");
     }

@@ -26,6 +26,8 @@ fn relocking_a_held_mutex_panics_with_both_sites() {
         assert!(text.contains(&format!("{}:{line}:", file!())), "site {line} missing from: {text}");
     }
     assert!(text.contains("double_lock"), "{text}");
+    // The panic is at the test's second lock call, not inside vigil.
+    assert!(text.starts_with(&format!("{}:{second}:", file!())), "{text}");
 
     let report = g.check();
     let d =

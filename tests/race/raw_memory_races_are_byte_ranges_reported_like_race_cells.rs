@@ -195,3 +195,40 @@ fn an_access_across_a_page_boundary_and_a_disjoint_neighbour_do_not_race() {
     );
     assert!(report.races.is_empty(), "{report}");
 }
+
+#[test]
+fn a_race_found_on_a_worker_has_a_backtrace_of_the_workers_own_frames() {
+    let g = vigil::check::guard().grace(Duration::from_millis(200));
+    let addr = fake(8);
+    // Two sibling workers: nothing orders the first's write before the
+    // second's read (std's channel makes no edge), so the second finds it.
+    let (tx, rx) = std_mpsc::channel();
+    let writer = vigil::thread::Builder::new()
+        .name("raw-backtrace-writer".into())
+        .spawn(move || {
+            vigil::race::write(addr as *const u64);
+            tx.send(()).unwrap();
+        })
+        .unwrap();
+    let reader = vigil::thread::Builder::new()
+        .name("raw-backtrace-reader".into())
+        .spawn(move || {
+            rx.recv().unwrap();
+            vigil::race::read(addr as *const u64);
+        })
+        .unwrap();
+    writer.join().unwrap();
+    reader.join().unwrap();
+    let report = g.check();
+    vigil::race::forget(addr as *const u8, 8);
+    assert_eq!(report.races.len(), 1, "{report}");
+    let r = &report.races[0];
+    assert_eq!(r.current.thread.name.as_deref(), Some("raw-backtrace-reader"), "{r}");
+    let frames = &r.current.backtrace;
+    let last = frames.last().expect("a backtrace");
+    // The reader's closure, and nothing of vigil's spawn machinery below it.
+    assert!(last.contains("a_race_found_on_a_worker_has_a_backtrace_of_the_workers_own_frames"), "{r}");
+    for f in frames {
+        assert!(!f.contains("vigil_instrumented::") && !f.contains("vigil_detector::"), "{f:?} in\n{r}");
+    }
+}

@@ -27,7 +27,8 @@ impl LockState {
         let Some(worker) = current_worker() else { return };
         let report = vigil_detector::lock::report_double_lock(&worker, self.meta.to_ref(), first, site, op);
         if vigil_detector::config().double_lock_panics {
-            panic!("{report}");
+            // Fails at the second lock call (the user's line), not here.
+            vigil_detector::check::fail_at(site, &report.to_string());
         }
     }
 

@@ -159,7 +159,8 @@ impl LockState {
                 if let Some(s) = shown {
                     self.hide_wait(s);
                 }
-                panic!("{report}");
+                // Fails at the user's lock call, not here.
+                vigil_detector::check::fail_at(site, &report.to_string());
             }
         };
         self.wait.record(waited);
