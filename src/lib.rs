@@ -192,6 +192,10 @@ pub mod race {
     pub use vigil_instrumented::race::{forget, read, write, RaceCell};
 }
 
+// === tokio ===
+#[cfg(feature = "tokio")]
+pub use vigil_instrumented::tokio;
+
 // === dashboard ===
 #[cfg(feature = "dashboard")]
 pub use vigil_dashboard as dashboard;
@@ -222,7 +226,7 @@ pub mod report {
         Access, BlockedOn, ChannelStats, ContextStats, CounterStats, DeadlockKind, DeadlockReport, Event,
         EventKind, HistogramSummary, Leak, LeakReport, LockStats, Op, PoolStats, RaceKind, RaceReport,
         Report, ResourceKind, ResourceRef, ResourceSnapshot, ResourceStats, Snapshot, Waiter, WorkerId,
-        WorkerRef, WorkerSnapshot, WorkerState,
+        WorkerKind, WorkerRef, WorkerSnapshot, WorkerState,
     };
 }
 

@@ -251,7 +251,7 @@ impl LeakQuery {
                 return false;
             }
         }
-        matches!(w.state(), WorkerState::Running | WorkerState::Blocked)
+        w.state().is_alive()
     }
 
     fn candidates(&self) -> Vec<Arc<Worker>> {

@@ -41,6 +41,7 @@ mod site;
 mod snapshot;
 mod stats;
 mod sync;
+pub mod task;
 mod trace;
 mod worker;
 
@@ -72,4 +73,6 @@ pub use stats::{
     ChannelStats, ContextStats, CounterStats, Histogram, HistogramSummary, LockStats, PoolStats, Waiter,
 };
 pub use trace::capture_backtrace;
-pub use worker::{current_worker, current_worker_id, Blocked, Op, Worker, WorkerId, WorkerRef, WorkerState};
+pub use worker::{
+    current_worker, current_worker_id, Blocked, Op, Worker, WorkerId, WorkerKind, WorkerRef, WorkerState,
+};

@@ -76,11 +76,17 @@ impl Registry {
     }
 
     pub(crate) fn finish(&self, w: &Arc<Worker>, panic: Option<String>) {
+        let state = if panic.is_some() { WorkerState::Panicked } else { WorkerState::Finished };
+        self.finish_as(w, state, panic);
+    }
+
+    /// Ends `w` in `state` (`finished`, `panicked`, or a task's `cancelled`).
+    pub(crate) fn finish_as(&self, w: &Arc<Worker>, state: WorkerState, panic: Option<String>) {
         {
             let mut st = w.state.lock();
             st.blocked = None;
             st.ended = Some(Instant::now());
-            st.state = if panic.is_some() { WorkerState::Panicked } else { WorkerState::Finished };
+            st.state = state;
             st.panic = panic.clone();
         }
         self.workers.remove(&w.id);
@@ -99,6 +105,9 @@ impl Registry {
         }
         let (kind, message) = match &panic {
             Some(msg) => (EventKind::Panic, Message::Text(format!("{} panicked: {msg}", w.to_ref()))),
+            None if state == WorkerState::Cancelled => {
+                (EventKind::Finish, Message::Text(format!("{} cancelled", w.to_ref())))
+            }
             None => (EventKind::Finish, Message::Finished),
         };
         self.events.push(kind, Some(w.to_ref()), None, None, message);

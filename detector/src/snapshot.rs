@@ -6,7 +6,7 @@ use crate::resource::{Resource, ResourceId, ResourceKind, ResourceRef};
 use crate::site::SiteCache;
 use crate::stats::{ChannelStats, ContextStats, CounterStats, LockStats, PoolStats};
 use crate::sync::Arc;
-use crate::worker::{Blocked, Op, Worker, WorkerId, WorkerRef, WorkerState};
+use crate::worker::{Blocked, Op, Worker, WorkerId, WorkerKind, WorkerRef, WorkerState};
 #[cfg(feature = "serde")]
 use serde::Serialize;
 use std::time::{Instant, SystemTime};
@@ -126,7 +126,10 @@ pub struct WorkerSnapshot {
     pub name: Option<String>,
     /// The worker that spawned it.
     pub parent: Option<WorkerRef>,
-    /// `running`, `blocked`, `finished`, `panicked`.
+    /// `thread` or `task`.
+    pub kind: WorkerKind,
+    /// `running`, `blocked`, `idle` (a task between polls), `finished`,
+    /// `panicked`, `cancelled` (a task dropped before it completed).
     pub state: WorkerState,
     /// What it waits on, when blocked.
     pub blocked_on: Option<BlockedOn>,
@@ -140,6 +143,9 @@ pub struct WorkerSnapshot {
     pub external: bool,
     /// The panic message, if it panicked.
     pub panic: Option<String>,
+    /// A task's counters (absent for a thread).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub task: Option<crate::task::TaskStats>,
 }
 
 impl WorkerSnapshot {
@@ -153,12 +159,14 @@ impl WorkerSnapshot {
         // half the lock traffic with 10,000 workers.
         let (state, panic, ended, blocked) = {
             let st = w.state.lock();
-            (st.state, st.panic.clone(), st.ended, st.blocked.clone())
+            (w.refine(st.state), st.panic.clone(), st.ended, st.blocked.clone())
         };
         WorkerSnapshot {
             id: w.id,
             name: w.name.clone(),
             parent: w.parent.clone(),
+            kind: w.kind,
+            task: w.task.as_ref().map(|t| t.stats(state.is_alive())),
             state,
             blocked_on: blocked.map(|b| BlockedOn::from_blocked(&b, now, sites)),
             spawned_at: w.spawned_at.map(|s| sites.short(s)),

@@ -7,7 +7,7 @@
 //! Poisoning is ignored on purpose: a panic while the detector holds one of its
 //! locks must not turn every later operation of the host program into a panic.
 
-pub(crate) use std::sync::atomic::{fence as atomic_fence, AtomicU64, AtomicU8, Ordering};
+pub(crate) use std::sync::atomic::{fence as atomic_fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
 pub(crate) use std::sync::{Arc, Condvar, OnceLock, Weak};
 
 /// A std mutex whose `lock` never reports poisoning.

@@ -125,7 +125,8 @@ impl fmt::Display for Op {
     }
 }
 
-/// A worker's coarse state. Serialized as `running`, `blocked`, `finished`, `panicked`.
+/// A worker's coarse state. Serialized as `running`, `blocked`, `idle`,
+/// `finished`, `panicked`, `cancelled`.
 ///
 /// # Examples
 ///
@@ -144,10 +145,15 @@ pub enum WorkerState {
     Running,
     /// Alive and inside a tracked blocking operation.
     Blocked,
+    /// A task that returned `Pending` and waits for a wake (tasks only).
+    Idle,
     /// Returned normally.
     Finished,
     /// Unwound with a panic.
     Panicked,
+    /// A task dropped before it completed: aborted, or dropped with its
+    /// `JoinSet` or runtime (tasks only).
+    Cancelled,
 }
 
 impl WorkerState {
@@ -162,9 +168,69 @@ impl WorkerState {
         match self {
             WorkerState::Running => "running",
             WorkerState::Blocked => "blocked",
+            WorkerState::Idle => "idle",
             WorkerState::Finished => "finished",
             WorkerState::Panicked => "panicked",
+            WorkerState::Cancelled => "cancelled",
         }
+    }
+
+    /// Still alive: `running`, `blocked` or `idle`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::WorkerState;
+    ///
+    /// assert!(WorkerState::Idle.is_alive());
+    /// assert!(!WorkerState::Cancelled.is_alive());
+    /// ```
+    pub fn is_alive(self) -> bool {
+        matches!(self, WorkerState::Running | WorkerState::Blocked | WorkerState::Idle)
+    }
+}
+
+/// What a worker is: an OS thread or a tokio task. Serialized as `thread`, `task`.
+///
+/// # Examples
+///
+/// ```
+/// use vigil_detector::WorkerKind;
+///
+/// let me = vigil_detector::current_worker().unwrap();
+/// assert_eq!(me.kind(), WorkerKind::Thread);
+/// assert_eq!(serde_json::to_value(WorkerKind::Task).unwrap(), "task");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum WorkerKind {
+    /// An OS thread (spawned through vigil, or an outside thread).
+    #[default]
+    Thread,
+    /// A tokio task spawned through `vigil::tokio`.
+    Task,
+}
+
+impl WorkerKind {
+    /// The kind's contract name (`"thread"`, `"task"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(vigil_detector::WorkerKind::Task.as_str(), "task");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerKind::Thread => "thread",
+            WorkerKind::Task => "task",
+        }
+    }
+}
+
+impl fmt::Display for WorkerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -268,6 +334,10 @@ pub struct Worker {
     pub(crate) backtrace: crate::trace::Trace,
     /// Not spawned through vigil (a test thread, `main`).
     pub(crate) external: bool,
+    /// Thread or task.
+    pub(crate) kind: WorkerKind,
+    /// A task's poll counters (`None` for a thread).
+    pub(crate) task: Option<Box<crate::task::TaskCounters>>,
     pub(crate) started: Instant,
     pub(crate) started_wall: SystemTime,
     pub(crate) state: Mutex<StateCell>,
@@ -305,6 +375,8 @@ impl Worker {
             spawned_at,
             backtrace: backtrace.unwrap_or_else(crate::trace::Trace::none),
             external,
+            kind: WorkerKind::Thread,
+            task: None,
             started: Instant::now(),
             started_wall: SystemTime::now(),
             state: Mutex::new(StateCell {
@@ -352,6 +424,20 @@ impl Worker {
         self.id
     }
 
+    /// Whether the worker is a thread or a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vigil_detector::WorkerKind;
+    ///
+    /// let ticket = vigil_detector::on_spawn(None, std::panic::Location::caller());
+    /// assert_eq!(ticket.worker().unwrap().kind(), WorkerKind::Thread);
+    /// ```
+    pub fn kind(&self) -> WorkerKind {
+        self.kind
+    }
+
     /// The worker's name.
     ///
     /// # Examples
@@ -397,7 +483,17 @@ impl Worker {
     /// assert_eq!(job.state(), WorkerState::Panicked);
     /// ```
     pub fn state(&self) -> WorkerState {
-        self.state.lock().state
+        let st = self.state.lock().state;
+        self.refine(st)
+    }
+
+    /// A running task between polls is `idle`.
+    #[inline]
+    pub(crate) fn refine(&self, st: WorkerState) -> WorkerState {
+        match (&self.task, st) {
+            (Some(t), WorkerState::Running) if !t.in_poll() => WorkerState::Idle,
+            _ => st,
+        }
     }
 
     /// What the worker is blocked on, if it is blocked.
@@ -520,6 +616,18 @@ pub fn current_worker_id() -> Option<WorkerId> {
     } else {
         current_worker().map(|w| w.id)
     }
+}
+
+/// Puts `worker` in the calling thread's slot and returns what was there
+/// (a task entering or leaving a poll). `None` if the thread's locals are gone.
+pub(crate) fn swap_current(worker: Option<Arc<Worker>>) -> Option<Arc<Worker>> {
+    CURRENT
+        .try_with(|slot| {
+            slot.id.set(worker.as_ref().map_or(0, |w| w.id.0));
+            slot.worker.replace(worker)
+        })
+        .ok()
+        .flatten()
 }
 
 /// Installs `worker` as the calling thread's worker (at a spawned thread's start).

@@ -20,6 +20,8 @@ pub mod race;
 mod receiver_iters;
 pub mod sync;
 pub mod thread;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 #[doc(hidden)]
 pub mod __private {

@@ -80,7 +80,7 @@ pub use atomic::{fence, AtomicAccess};
 pub use slots::{live_slots, slot_count};
 pub use sync_clock::SyncClock;
 pub use thread_clock::{acquire_clock, current_clock, release_clock, release_shared, tick};
-pub(crate) use thread_clock::{finish, fork, with_thread_clock, ThreadClock};
+pub(crate) use thread_clock::{finish, fork, retire, swap as swap_clock, with_thread_clock, ThreadClock};
 
 // === epochs and tags: a thread's clock at one count, in one word ===
 

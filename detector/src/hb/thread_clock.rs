@@ -100,9 +100,36 @@ impl Drop for ClockSlot {
     fn drop(&mut self) {
         let _ = TAG_CACHE.try_with(|t| t.set(NO_TAG));
         if let Some(tc) = self.0.get_mut().take() {
-            free_slot(tc.slot, &tc.clock);
+            retire(tc);
         }
     }
+}
+
+/// A clock whose owner has ended (a thread exiting, a task dropped) gives
+/// its slot back.
+pub(crate) fn retire(tc: ThreadClock) {
+    free_slot(tc.slot, &tc.clock);
+}
+
+/// Exchanges the calling thread's clock with `saved` (a task entering or
+/// leaving a poll): between polls a task's clock lives in its record, and
+/// the thread's own waits there while the task runs. Returns `false` (and
+/// changes nothing) if the clock is in use further up the stack or the
+/// thread is exiting.
+#[inline]
+pub(crate) fn swap(saved: &mut Option<ThreadClock>) -> bool {
+    CLOCK
+        .try_with(|c| {
+            let Ok(mut cell) = c.0.try_borrow_mut() else { return false };
+            std::mem::swap(&mut *cell, saved);
+            let tag = match &*cell {
+                Some(tc) => tc.tag() | if tc.published { PUBLISHED } else { 0 },
+                None => NO_TAG,
+            };
+            TAG_CACHE.with(|t| t.set(tag));
+            true
+        })
+        .unwrap_or(false)
 }
 
 thread_local! {

@@ -457,6 +457,52 @@ pub fn count() -> usize {
     HELD.try_with(|s| s.len.get()).unwrap_or(0)
 }
 
+/// A held-lock stack kept aside: a task's between its polls, or the
+/// polling thread's own while a task runs on it. Empty (no allocation)
+/// in the common case of a task that holds no sync lock across an await.
+#[derive(Debug, Default)]
+pub(crate) struct SavedStack {
+    len: usize,
+    worker: u64,
+    entries: Vec<(u64, Option<&'static Location<'static>>)>,
+}
+
+impl SavedStack {
+    /// A fresh stack for `worker` (a task before its first poll).
+    pub(crate) fn for_worker(worker: u64) -> SavedStack {
+        SavedStack { len: 0, worker, entries: Vec::new() }
+    }
+}
+
+/// Exchanges the calling thread's held-lock stack with `saved`.
+#[inline]
+pub(crate) fn swap(saved: &mut SavedStack) {
+    let _ = HELD.try_with(|s| {
+        let n = s.len.get();
+        let w = s.worker.get();
+        if n == 0 && saved.len == 0 {
+            s.worker.set(saved.worker);
+            saved.worker = w;
+            return;
+        }
+        swap_slow(s, saved);
+    });
+}
+
+#[cold]
+fn swap_slow(s: &Stack, saved: &mut SavedStack) {
+    let n = s.len.get();
+    let mine: Vec<(u64, Option<&'static Location<'static>>)> =
+        (0..n.min(CAPACITY)).map(|i| (s.ids[i].get(), s.sites[i].get())).collect();
+    for (i, &(id, site)) in saved.entries.iter().enumerate().take(CAPACITY) {
+        s.ids[i].set(id);
+        s.sites[i].set(site);
+    }
+    s.len.set(saved.len);
+    let w = s.worker.replace(saved.worker);
+    *saved = SavedStack { len: n, worker: w, entries: mine };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
