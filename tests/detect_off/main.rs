@@ -6,3 +6,4 @@
 
 mod detect_off_channels_are_thin_wrappers;
 mod detect_off_is_plain_std;
+mod detect_off_tokio_names_are_tokios_own;

@@ -8,16 +8,16 @@ use vigil::report::{WorkerKind, WorkerState};
 async fn a_named_task_is_a_worker_whose_parent_is_the_spawner() {
     let me = vigil_detector::current_worker_id().unwrap();
     let h = vigil::tokio::task::Builder::new()
-        .name("fetch")
+        .name("kind-fetch")
         .spawn(async { vigil_detector::current_worker().unwrap() })
         .unwrap();
     let inside = h.await.unwrap();
     assert_eq!(inside.kind(), WorkerKind::Task);
-    assert_eq!(inside.name(), Some("fetch"));
+    assert_eq!(inside.name(), Some("kind-fetch"));
     assert!(inside.descends_from(me), "the spawning thread is the task's parent");
     assert_eq!(vigil_detector::current_worker_id(), Some(me), "after the task the thread is itself again");
     let snap = vigil::check::snapshot();
-    let w = crate::common::worker_named(&snap, "fetch").expect("the task is in the snapshot");
+    let w = crate::common::worker_named(&snap, "kind-fetch").expect("the task is in the snapshot");
     assert_eq!(w.kind, WorkerKind::Task);
     assert_eq!(w.state, WorkerState::Finished);
     assert_eq!(w.parent.as_ref().map(|p| p.id), Some(me));
