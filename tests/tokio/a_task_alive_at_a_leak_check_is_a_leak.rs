@@ -82,14 +82,24 @@ async fn a_task_that_finishes_within_the_grace_is_not_a_leak() {
     // The task must still be alive when the check starts: retried with a
     // longer nap if the machine was too slow to get there first.
     for nap_ms in [200u64, 1000, 5000] {
+        let name = format!("grace-nap-{nap_ms}");
         let guard = LeakGuard::new().grace(common::PATIENCE);
-        let h = vigil::tokio::spawn(tokio::time::sleep(Duration::from_millis(nap_ms)));
-        if h.is_finished() {
+        let nap = tokio::time::sleep(Duration::from_millis(nap_ms));
+        let h = vigil::tokio::task::Builder::new().name(&name).spawn(nap).unwrap();
+        // The detector marks the task finished when its future completes,
+        // a moment before tokio's `JoinHandle::is_finished` turns true: ask
+        // the detector, which is what the check waits on.
+        let finished = || {
+            let w = common::worker_named(&vigil::check::snapshot(), &name);
+            w.is_some_and(|w| w.state == WorkerState::Finished)
+        };
+        if finished() {
             continue;
         }
         let report = guard.check();
         assert!(report.is_empty(), "{report}");
-        assert!(h.is_finished(), "the check waited for it");
+        assert!(finished(), "the check waited for it");
+        h.await.unwrap();
         return;
     }
     panic!("the task always finished before the check began");
